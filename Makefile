@@ -1,0 +1,30 @@
+# lipas-warehouse: `make demo` runs the pipeline end to end, `make test` runs every check.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+export LIPAS_HOME ?= $(CURDIR)/var
+
+.PHONY: setup demo test lint bench clean
+
+setup:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
+	@$$(command -v uv 2>/dev/null || echo $(UV)) sync --frozen --quiet
+
+demo: setup
+	$(VENV)/bin/lipas demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros --processes 2
+
+test: setup lint
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf var dbt_project/target dbt_project/logs

@@ -1,0 +1,1 @@
+"""The submission contract (contract.yaml) and what is derived from it."""

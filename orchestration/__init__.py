@@ -1,0 +1,1 @@
+"""lipas-warehouse package."""

@@ -1,0 +1,1 @@
+"""The `lipas` command line: thin commands that call ingestion, quality and Dagster."""
