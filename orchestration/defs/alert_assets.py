@@ -1,0 +1,64 @@
+"""The morning quality-alert summary for Ditjen, Kanwil and Bapas."""
+
+import datetime as dt
+
+import dagster as dg
+
+from orchestration.defs.dbt_assets import SUBMISSION_QUALITY
+from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
+
+ALERT_SUMMARY = dg.AssetKey("quality_alert_summary")
+
+
+class AlertConfig(dg.Config):
+    """Run-time options: which period to report and whether to send mail."""
+
+    period: str | None = None
+    send: bool = True
+    lang: str = "id"
+
+
+@dg.asset(
+    key=ALERT_SUMMARY,
+    # Only the findings are needed: a failed dbt build must never suppress the morning summary.
+    deps=[SUBMISSION_QUALITY],
+    group_name="alerts",
+    owners=[OWNER],
+    kinds={"python", "email"},
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Quality-alert summary (Bahasa Indonesia) for Ditjen, per-Kanwil digests and per-Bapas "
+        "fix-lists, written under LIPAS_HOME/reports/<date>/ and sent by SMTP when configured. "
+        "New findings are announced once; persisting and resolved ones are listed as such."
+    ),
+)
+def quality_alert_summary(
+    context: dg.AssetExecutionContext, config: AlertConfig, lipas: LipasResource
+) -> dg.MaterializeResult:
+    """Build and (optionally) deliver the summary for the latest closed period."""
+    from quality.alerts import run_report
+
+    settings = lipas.settings()
+    period = config.period or _previous_month(dt.date.today())
+    result = run_report(settings, period, lang=config.lang, send=config.send)
+    context.log.info("alert summary written to %s", result.output_dir)
+    return dg.MaterializeResult(
+        metadata={
+            "period": period,
+            "output_dir": dg.MetadataValue.path(str(result.output_dir)),
+            "messages_sent": result.sent,
+            "messages_failed": result.failed,
+        }
+    )
+
+
+def _previous_month(today: dt.date) -> str:
+    first = today.replace(day=1)
+    last_month = first - dt.timedelta(days=1)
+    return f"{last_month.year:04d}-{last_month.month:02d}"
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Alert asset."""
+    return dg.Definitions(assets=[quality_alert_summary])

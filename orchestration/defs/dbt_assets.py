@@ -1,0 +1,84 @@
+"""dbt models as Dagster assets; dbt tests surface as asset checks."""
+
+import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ingestion.settings import DBT_PROJECT_DIR
+from orchestration.defs.ingestion_assets import RAW_SUBMISSIONS
+from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, dbt_executable
+
+SUBMISSION_QUALITY = dg.AssetKey("submission_quality")
+
+# dbt sources produced by our own Python assets: raw and ledger tables come from ingestion, the
+# quality tables (expected-reports register, scores) from the quality run that precedes dbt.
+SOURCE_ASSETS: dict[str, dg.AssetKey] = {
+    "raw": RAW_SUBMISSIONS,
+    "ledger": RAW_SUBMISSIONS,
+    "quality": SUBMISSION_QUALITY,
+}
+
+
+class LipasDbtTranslator(DagsterDbtTranslator):
+    """Maps dbt sources onto the assets that write them, and puts models in layer groups."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        """Asset spec with our owner, a layer group and source -> upstream asset mapping."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["sources"].get(unique_id) or manifest["nodes"].get(unique_id, {})
+        if node.get("resource_type") == "source":
+            return spec.replace_attributes(key=SOURCE_ASSETS.get(node["source_name"], spec.key))
+        layer = (
+            (node.get("fqn") or ["", "other"])[1]
+            if node.get("resource_type") == "model"
+            else "seeds"
+        )
+        return spec.replace_attributes(group_name=f"warehouse_{layer}", owners=[OWNER])
+
+
+def lipas_dbt_project() -> DbtProject:
+    """The dbt project, with its manifest parsed if missing (fresh clone, CI, tests)."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    if not project.manifest_path.exists():
+        # The venv's dbt, not PATH's: `.venv/bin/lipas` must work without an activated venv.
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet"],
+            cwd=DBT_PROJECT_DIR,
+            env={**os.environ, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)},
+            check=True,
+            timeout=600,
+        )
+    return project
+
+
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    """One @dbt_assets over the whole project (seeds, staging, marts) in the warehouse pool."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=LipasDbtTranslator(),
+        pool=WAREHOUSE_POOL,
+        name="lipas_dbt",
+    )
+    def lipas_dbt(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, lipas: LipasResource
+    ) -> Iterator[Any]:
+        settings = lipas.settings()
+        # dbt runs as a subprocess that inherits the environment; profiles.yml reads this path.
+        os.environ["LIPAS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return lipas_dbt
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Dbt assets (manifest read at load time, never at import)."""
+    return dg.Definitions(assets=[build_dbt_assets(lipas_dbt_project())])

@@ -1,0 +1,88 @@
+"""Quality: cross-submission rules before dbt, Great Expectations checks on the marts after it."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from orchestration.defs.dbt_assets import SUBMISSION_QUALITY
+from orchestration.defs.ingestion_assets import RAW_SUBMISSIONS
+from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
+
+# Marts whose expectations gate publishing to analysts (issue: published warehouse).
+CHECKED_MARTS: tuple[str, ...] = (
+    "fct_client_month",
+    "fct_activity",
+    "fct_participation",
+    "mart_need_coverage",
+    "mart_pokmas_performance",
+    "mart_funding_mix",
+    "mart_submission_compliance",
+)
+
+
+@dg.asset(
+    key=SUBMISSION_QUALITY,
+    deps=[RAW_SUBMISSIONS],
+    group_name="quality",
+    owners=[OWNER],
+    kinds={"python", "duckdb"},
+    pool=WAREHOUSE_POOL,
+    description=(
+        "quality.findings, quality.submission_status and quality.submission_scores: the expected-"
+        "reports register (missing, late, rejected), declarative consistency rules, continuity, "
+        "outliers, cross-Bapas duplicates and annual-plan checks over the current submission "
+        "versions. Runs before dbt because mart_submission_compliance reads its tables."
+    ),
+)
+def submission_quality(
+    context: dg.AssetExecutionContext, lipas: LipasResource
+) -> dg.MaterializeResult:
+    """Run every submission-level rule and store the findings."""
+    from quality.runner import run_checks
+
+    summary = run_checks(lipas.settings())
+    context.log.info("quality findings by severity: %s", summary.by_severity)
+    return dg.MaterializeResult(
+        metadata={
+            "open_errors": summary.by_severity.get("error", 0),
+            "open_warnings": summary.by_severity.get("warning", 0),
+            "open_info": summary.by_severity.get("info", 0),
+            "by_family": dg.MetadataValue.json(summary.by_family),
+        }
+    )
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "gx_expectations",
+            asset=dg.AssetKey(mart),
+            blocking=True,
+            description=f"Great Expectations suite on {mart} (keys, ranges, rates within 0-1).",
+        )
+        for mart in CHECKED_MARTS
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def mart_expectations(lipas: LipasResource) -> Iterator[dg.AssetCheckResult]:
+    """One GX run over all checked marts; a failing mart blocks publishing, not the others."""
+    from quality.gx_marts import validate_marts
+
+    results = {r.table: r for r in validate_marts(lipas.settings())}
+    for mart in CHECKED_MARTS:
+        result = results.get(mart)
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey(mart),
+            check_name="gx_expectations",
+            passed=bool(result and result.passed),
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "failing": dg.MetadataValue.json(list(result.failing) if result else ["not run"]),
+            },
+        )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Quality asset and mart checks."""
+    return dg.Definitions(assets=[submission_quality], asset_checks=[mart_expectations])
