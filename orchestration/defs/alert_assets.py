@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from orchestration.defs.dbt_assets import SUBMISSION_QUALITY
+from orchestration.defs.quality_checks import QUALITY_FINDINGS
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
 
 ALERT_SUMMARY = dg.AssetKey("quality_alert_summary")
@@ -21,7 +21,7 @@ class AlertConfig(dg.Config):
 @dg.asset(
     key=ALERT_SUMMARY,
     # Only the findings are needed: a failed dbt build must never suppress the morning summary.
-    deps=[SUBMISSION_QUALITY],
+    deps=[QUALITY_FINDINGS],
     group_name="alerts",
     owners=[OWNER],
     kinds={"python", "email"},

@@ -9,31 +9,24 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ingestion.settings import DBT_PROJECT_DIR
-from orchestration.defs.ingestion_assets import RAW_SUBMISSIONS
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, dbt_executable
-
-SUBMISSION_QUALITY = dg.AssetKey("submission_quality")
-
-# dbt sources produced by our own Python assets: raw and ledger tables come from ingestion, the
-# quality tables (expected-reports register, scores) from the quality run that precedes dbt.
-SOURCE_ASSETS: dict[str, dg.AssetKey] = {
-    "raw": RAW_SUBMISSIONS,
-    "ledger": RAW_SUBMISSIONS,
-    "quality": SUBMISSION_QUALITY,
-}
 
 
 class LipasDbtTranslator(DagsterDbtTranslator):
-    """Maps dbt sources onto the assets that write them, and puts models in layer groups."""
+    """Puts models in layer groups with our owner.
+
+    Source keys stay dbt's default `[source, table]`, which are exactly the keys of the ingestion
+    and quality assets that write those tables, so lineage joins up without a mapping.
+    """
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
     ) -> dg.AssetSpec:
-        """Asset spec with our owner, a layer group and source -> upstream asset mapping."""
+        """Asset spec with our owner and a `warehouse_<layer>` group."""
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["sources"].get(unique_id) or manifest["nodes"].get(unique_id, {})
         if node.get("resource_type") == "source":
-            return spec.replace_attributes(key=SOURCE_ASSETS.get(node["source_name"], spec.key))
+            return spec
         layer = (
             (node.get("fqn") or ["", "other"])[1]
             if node.get("resource_type") == "model"

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from orchestration.defs.alert_assets import ALERT_SUMMARY
-from orchestration.defs.dbt_assets import SUBMISSION_QUALITY
-from orchestration.defs.ingestion_assets import RAW_SUBMISSIONS
+from orchestration.defs.ingestion_assets import ingested_asset_keys
+from orchestration.defs.quality_checks import QUALITY_KEYS
 
 NIGHTLY_JOB = "nightly"
 INGEST_JOB = "ingest_on_arrival"
@@ -24,7 +24,7 @@ nightly_job = dg.define_asset_job(
 
 ingest_job = dg.define_asset_job(
     INGEST_JOB,
-    selection=dg.AssetSelection.assets(RAW_SUBMISSIONS),
+    selection=dg.AssetSelection.assets(*ingested_asset_keys()),
     description="Ingest newly arrived files (started by the landing sensor).",
     tags=WRITER_TAGS,
     executor_def=dg.in_process_executor,
@@ -32,7 +32,7 @@ ingest_job = dg.define_asset_job(
 
 deadline_job = dg.define_asset_job(
     DEADLINE_JOB,
-    selection=dg.AssetSelection.assets(SUBMISSION_QUALITY, ALERT_SUMMARY),
+    selection=dg.AssetSelection.assets(*QUALITY_KEYS, ALERT_SUMMARY),
     description="Day after the monthly deadline: completeness register, missing-report alerts.",
     tags=WRITER_TAGS,
     executor_def=dg.in_process_executor,

@@ -4,8 +4,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.defs.dbt_assets import SUBMISSION_QUALITY
-from orchestration.defs.ingestion_assets import RAW_SUBMISSIONS
+from orchestration.defs.ingestion_assets import ingested_asset_keys
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
 
 # Marts whose expectations gate publishing to analysts (issue: published warehouse).
@@ -20,36 +19,53 @@ CHECKED_MARTS: tuple[str, ...] = (
 )
 
 
-@dg.asset(
-    key=SUBMISSION_QUALITY,
-    deps=[RAW_SUBMISSIONS],
-    group_name="quality",
-    owners=[OWNER],
-    kinds={"python", "duckdb"},
-    pool=WAREHOUSE_POOL,
-    description=(
-        "quality.findings, quality.submission_status and quality.submission_scores: the expected-"
-        "reports register (missing, late, rejected), declarative consistency rules, continuity, "
-        "outliers, cross-Bapas duplicates and annual-plan checks over the current submission "
-        "versions. Runs before dbt because mart_submission_compliance reads its tables."
-    ),
+QUALITY_FINDINGS = dg.AssetKey(["quality", "findings"])
+QUALITY_KEYS = (
+    QUALITY_FINDINGS,
+    dg.AssetKey(["quality", "submission_status"]),
+    dg.AssetKey(["quality", "submission_scores"]),
 )
-def submission_quality(
+
+
+@dg.multi_asset(
+    name="check_submissions",
+    specs=[
+        dg.AssetSpec(
+            key,
+            deps=ingested_asset_keys(),
+            group_name="quality",
+            owners=[OWNER],
+            kinds={"python", "duckdb"},
+            description=(
+                f"{key.to_user_string()}: written by the submission quality run (expected-"
+                "reports register with missing/late/rejected status, declarative consistency "
+                "rules, continuity, outliers, cross-Bapas duplicates, annual-plan checks) over "
+                "the current submission versions. Runs before dbt because "
+                "mart_submission_compliance reads these tables."
+            ),
+        )
+        for key in QUALITY_KEYS
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def check_submissions(
     context: dg.AssetExecutionContext, lipas: LipasResource
-) -> dg.MaterializeResult:
-    """Run every submission-level rule and store the findings."""
+) -> Iterator[dg.MaterializeResult]:
+    """Run every submission-level rule and store findings, status register and scores."""
     from quality.runner import run_checks
 
     summary = run_checks(lipas.settings())
     context.log.info("quality findings by severity: %s", summary.by_severity)
-    return dg.MaterializeResult(
-        metadata={
-            "open_errors": summary.by_severity.get("error", 0),
-            "open_warnings": summary.by_severity.get("warning", 0),
-            "open_info": summary.by_severity.get("info", 0),
-            "by_family": dg.MetadataValue.json(summary.by_family),
-        }
-    )
+    for key in QUALITY_KEYS:
+        metadata = {}
+        if key == QUALITY_FINDINGS:
+            metadata = {
+                "open_errors": summary.by_severity.get("error", 0),
+                "open_warnings": summary.by_severity.get("warning", 0),
+                "open_info": summary.by_severity.get("info", 0),
+                "by_family": dg.MetadataValue.json(dict(summary.by_family)),
+            }
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
 @dg.multi_asset_check(
@@ -85,4 +101,4 @@ def mart_expectations(lipas: LipasResource) -> Iterator[dg.AssetCheckResult]:
 @dg.definitions
 def defs() -> dg.Definitions:
     """Quality asset and mart checks."""
-    return dg.Definitions(assets=[submission_quality], asset_checks=[mart_expectations])
+    return dg.Definitions(assets=[check_submissions], asset_checks=[mart_expectations])
