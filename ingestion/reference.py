@@ -49,6 +49,12 @@ class Bapas:
     griya_abhipraya_sejak: dt.date | None
     aktif_dari: dt.date
     aktif_sampai: dt.date | None
+    kode_bapas_induk: str | None = None
+
+    @property
+    def is_pos_bapas(self) -> bool:
+        """A Pos Bapas is a service point that reports through its parent Bapas."""
+        return self.kode_bapas_induk is not None
 
     def is_active(self, start: dt.date, end: dt.date) -> bool:
         """True when the office existed at any time in [start, end]."""
@@ -68,6 +74,14 @@ class ReportCalendar:
     periodicity: str
     deadline_months_after_period_start: int
     deadline_day: int
+    required_from: dt.date | None = None
+    required_to: dt.date | None = None
+
+    def is_required(self, period_start: dt.date) -> bool:
+        """Whether a period starting on `period_start` owes this report at all."""
+        after_start = self.required_from is None or period_start >= self.required_from
+        before_end = self.required_to is None or period_start <= self.required_to
+        return after_start and before_end
 
     def deadline(self, period_start: dt.date) -> dt.date:
         """Last on-time day (Asia/Jakarta) for the period starting on `period_start`."""
@@ -86,14 +100,17 @@ def _read(name: str, seeds_dir: Path | None = None) -> list[dict[str, str]]:
 
 
 def _date(value: str) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value.strip() else None
+    value = value.strip()
+    return dt.date.fromisoformat(value) if value else None
 
 
 @lru_cache(maxsize=4)
 def load_code_lists(seeds_dir: Path | None = None) -> dict[str, tuple[Code, ...]]:
     """All code lists keyed by list name, in their documented order."""
     lists: dict[str, list[Code]] = {}
-    rows = sorted(_read("ref_codes", seeds_dir), key=lambda r: (r["code_list"], int(r["sort_order"])))
+    rows = sorted(
+        _read("ref_codes", seeds_dir), key=lambda r: (r["code_list"], int(r["sort_order"]))
+    )
     for row in rows:
         lists.setdefault(row["code_list"], []).append(
             Code(row["code_list"], row["code"], row["label_id"], row["label_en"])
@@ -136,6 +153,7 @@ def load_bapas(seeds_dir: Path | None = None) -> tuple[Bapas, ...]:
                 griya_abhipraya_sejak=_date(r["griya_abhipraya_sejak"]),
                 aktif_dari=aktif_dari,
                 aktif_sampai=_date(r["aktif_sampai"]),
+                kode_bapas_induk=r.get("kode_bapas_induk", "").strip() or None,
             )
         )
     return tuple(out)
@@ -147,8 +165,8 @@ def bapas_by_code(seeds_dir: Path | None = None) -> dict[str, Bapas]:
 
 
 def active_bapas(start: dt.date, end: dt.date, seeds_dir: Path | None = None) -> list[Bapas]:
-    """Offices active at any time in [start, end]: the ones that owe a report for that period."""
-    return [b for b in load_bapas(seeds_dir) if b.is_active(start, end)]
+    """Offices that owe a report for [start, end]: active then, and not a Pos Bapas."""
+    return [b for b in load_bapas(seeds_dir) if b.is_active(start, end) and not b.is_pos_bapas]
 
 
 @lru_cache(maxsize=4)
@@ -161,6 +179,8 @@ def load_calendar(seeds_dir: Path | None = None) -> dict[str, ReportCalendar]:
             periodicity=r["periodicity"],
             deadline_months_after_period_start=int(r["deadline_months_after_period_start"]),
             deadline_day=int(r["deadline_day"]),
+            required_from=_date(r.get("required_from", "")),
+            required_to=_date(r.get("required_to", "")),
         )
         for r in _read("ref_report_calendar", seeds_dir)
     }

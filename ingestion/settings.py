@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,13 +20,15 @@ class ConfigurationError(RuntimeError):
 
 
 def resolve_environment(environ: Mapping[str, str] | None = None) -> str:
-    """Decide dev/ci/prod from LIPAS_ENV (CI=true implies ci), the single place this is decided."""
+    """Decide dev/ci/prod from LIPAS_ENV (CI=true implies ci); the one place this is decided."""
     env = os.environ if environ is None else environ
     value = env.get("LIPAS_ENV", "").strip().lower()
     if not value:
         value = "ci" if env.get("CI", "").lower() in ("1", "true") else "dev"
     if value not in ENVIRONMENTS:
-        raise ConfigurationError(f"LIPAS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {value!r}")
+        raise ConfigurationError(
+            f"LIPAS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {value!r}"
+        )
     return value
 
 
@@ -41,6 +44,7 @@ class Settings:
 
     @property
     def landing_dir(self) -> Path:
+        """Where Bapas files arrive."""
         return self.home / "landing"
 
     @property
@@ -50,26 +54,32 @@ class Settings:
 
     @property
     def quarantine_dir(self) -> Path:
+        """Reports on rejected files."""
         return self.home / "quarantine"
 
     @property
     def raw_dir(self) -> Path:
+        """Immutable Parquet per submission."""
         return self.home / "raw"
 
     @property
     def warehouse_path(self) -> Path:
+        """The DuckDB warehouse file the pipeline writes."""
         return self.home / "warehouse" / "lipas.duckdb"
 
     @property
     def published_dir(self) -> Path:
+        """Read-only snapshots for analysts."""
         return self.home / "warehouse" / "published"
 
     @property
     def reports_dir(self) -> Path:
+        """Alert summaries, fix-lists, Data Docs."""
         return self.home / "reports"
 
     @property
     def dagster_home(self) -> Path:
+        """Dagster instance folder (DAGSTER_HOME)."""
         return self.home / "dagster"
 
     def ensure_dirs(self) -> None:
@@ -98,6 +108,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_mb = float(env.get("LIPAS_MAX_FILE_MB", "50"))
     except ValueError as exc:
         raise ConfigurationError("LIPAS_MAX_FILE_MB must be a number of megabytes") from exc
+    if not math.isfinite(max_mb) or max_mb <= 0:
+        raise ConfigurationError("LIPAS_MAX_FILE_MB must be a positive, finite number of megabytes")
     return Settings(
         home=home,
         environment=resolve_environment(env),

@@ -29,14 +29,18 @@ SQL_TYPES: dict[str, str] = {
 # Stand-ins for PII columns. NIK-derived flags are computed at ingestion because the raw NIK
 # never reaches the warehouse (DESIGN.md §7).
 NIK_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("client_key", "VARCHAR", "Keyed pseudonym of the NIK (HMAC, base32); null when NIK is empty."),
+    ("client_key", "VARCHAR", "Keyed pseudonym of the NIK (HMAC, base32); null if NIK empty."),
     ("nik_status", "VARCHAR", "VALID, MISSING, BAD_LENGTH, BAD_PROVINCE or BAD_DATE."),
-    ("nik_sex_match", "BOOLEAN", "NIK day field (women +40) agrees with jenis_kelamin; null if unknown."),
+    ("nik_sex_match", "BOOLEAN", "NIK day (women +40) agrees with jenis_kelamin; null if unknown."),
     ("nik_birthdate_match", "BOOLEAN", "NIK DDMMYY agrees with tanggal_lahir; null if unknown."),
 )
 BIRTHDATE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("tahun_lahir", "INTEGER", "Birth year (the full date of birth is not kept)."),
-    ("umur_akhir_periode", "INTEGER", "Age in whole years on the last day of the reporting period."),
+    (
+        "umur_akhir_periode",
+        "INTEGER",
+        "Age in whole years on the last day of the reporting period.",
+    ),
 )
 LINEAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("submission_id", "VARCHAR", "Ledger id of the submission this row came from."),

@@ -11,6 +11,7 @@ import typer
 COMMAND_MODULES: tuple[str, ...] = (
     "orchestration.cli.template_cmd",
     "orchestration.cli.generate_cmd",
+    "orchestration.cli.ingest_cmd",
 )
 
 

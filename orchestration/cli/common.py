@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -15,7 +16,7 @@ console = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a clear error on stderr and exit with `code` (2 = bad usage or input)."""
-    console.print(f"[bold red]error:[/bold red] {message}")
+    console.print(f"[bold red]error:[/bold red] {escape(message)}")
     raise typer.Exit(code)
 
 
