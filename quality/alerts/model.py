@@ -1,0 +1,188 @@
+"""Typed records the alert builders consume and produce (no I/O here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEVERITIES = ("error", "warning", "info")
+OPEN_STATUSES = ("open", "acknowledged")
+# Findings of these families restate the register (missing, late) or the ledger (rejected file);
+# digests and fix-lists show them from those sources, with more detail, not as findings again.
+SECTION_FAMILIES = frozenset({"completeness", "timeliness", "rejected_file"})
+SECTION_RULES = frozenset({"PLAN_MISSING"})  # family annual_plan, but it is a missing report
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One owed report (Bapas x report kind x period) from quality.submission_status."""
+
+    kode_bapas: str
+    kode_kanwil: str
+    report_kind: str
+    periode: str
+    deadline: dt.date
+    received: bool
+    first_received_at: dt.datetime | None
+    accepted: bool
+    on_time: bool
+    status: str
+    days_overdue: int | None
+    possibly_inactive: bool
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    """One cell a sender must look at; values are pseudonymous (redacted again on render)."""
+
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One quality finding from quality.findings."""
+
+    finding_id: str
+    rule_id: str
+    rule_family: str
+    severity: str
+    report_kind: str
+    kode_bapas: str
+    kode_kanwil: str
+    periode: str
+    affected_rows: int
+    sample_rows: tuple[SampleRow, ...]
+    message_id: str
+    hint_id: str
+    message_en: str
+    hint_en: str
+    first_seen: dt.datetime | None
+    resolved_at: dt.datetime | None
+    status: str
+
+    @property
+    def is_open(self) -> bool:
+        """Acknowledged findings are still open: acknowledging is not fixing."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_content(self) -> bool:
+        """A problem inside the data, not a missing, late or rejected file."""
+        return self.rule_family not in SECTION_FAMILIES and self.rule_id not in SECTION_RULES
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A rejected file from ledger.submissions, with details from its quarantine report."""
+
+    submission_id: str
+    original_name: str
+    report_kind: str | None
+    kode_bapas: str | None
+    periode: str | None
+    received_at: dt.datetime | None
+    error_code: str
+    error_summary: str
+    message_id: str = ""
+    message_en: str = ""
+    hint_id: str = ""
+    hint_en: str = ""
+    details: tuple[SampleRow, ...] = ()
+    owner_inferred: bool = False
+
+
+@dataclass(frozen=True)
+class Score:
+    """Quality score of one Bapas for one monthly period."""
+
+    kode_bapas: str
+    periode: str
+    quality_score: float
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A message still in the outbox after at least one failed attempt."""
+
+    message_key: str
+    audience: str
+    subject: str
+    attempts: int
+    last_error: str
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """A failed pipeline run recorded by the run-failure sensor (reports/run_failures.jsonl)."""
+
+    run_id: str
+    job: str
+    message: str
+    failed_at: str
+
+
+@dataclass(frozen=True)
+class AlertInputs:
+    """Everything the builders need, read once by `loader.load_inputs`."""
+
+    as_of: dt.date
+    period: str
+    months: tuple[str, ...]
+    status: tuple[StatusRow, ...]
+    findings: tuple[Finding, ...]
+    rejections: tuple[Rejection, ...]
+    scores: tuple[Score, ...]
+    undelivered: tuple[Undelivered, ...]
+    quality_available: bool
+    run_failures: tuple[RunFailure, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlertHistory:
+    """What was announced before today: (audience, key, kind) triples from quality.alert_log."""
+
+    announced: frozenset[tuple[str, str, str]] = frozenset()
+
+    def was(self, audience: str, key: str, kind: str) -> bool:
+        """True when `key` was announced to `audience` as `kind` in an earlier digest."""
+        return (audience, key, kind) in self.announced
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row to write to quality.alert_log for today's digest."""
+
+    finding_id: str
+    audience: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What `run_report` produced; returned to the CLI and to the Dagster job's metadata."""
+
+    period: str
+    as_of: dt.date
+    lang: str
+    report_dir: Path
+    files: tuple[Path, ...]
+    headline: dict[str, float | int] = field(default_factory=dict)
+    queued: int = 0
+    sent: int = 0
+    pending: int = 0
+    errors: tuple[str, ...] = ()
+
+    @property
+    def output_dir(self) -> Path:
+        """Alias of `report_dir` (the name the Dagster asset uses)."""
+        return self.report_dir
+
+    @property
+    def failed(self) -> int:
+        """Messages that could not be delivered in this run (they stay in quality.outbox)."""
+        return len(self.errors)

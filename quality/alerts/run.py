@@ -1,0 +1,186 @@
+"""`run_report`: load, build, write files, queue mail, record the alert log, deliver."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+import duckdb
+
+from ingestion.settings import Settings
+from quality.alerts.compose import compose_message
+from quality.alerts.config import MailConfig, load_mail_config
+from quality.alerts.delivery import deliver_pending
+from quality.alerts.directory import load_directory
+from quality.alerts.documents import Document, build_documents
+from quality.alerts.i18n import LANGS
+from quality.alerts.loader import load_inputs, table_exists
+from quality.alerts.model import AlertHistory, LogEntry, ReportResult
+from quality.alerts.periods import PERIOD_RE, today_jakarta
+from quality.alerts.recipients import load_recipients
+from quality.alerts.state import (
+    enqueue,
+    ensure_alert_tables,
+    load_history,
+    prune_sent,
+    record_log,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _write(path: Path, data: str | bytes) -> Path:
+    """Write atomically so a half-written report never replaces a good one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        tmp.write_text(data, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def write_document(report_dir: Path, doc: Document) -> list[Path]:
+    """<path>.html, .md, .json and the PNGs next to them, under LIPAS_HOME/reports/<date>/."""
+    base = report_dir / doc.path
+    files = [
+        _write(base.with_suffix(".html"), doc.file_html),
+        _write(base.with_suffix(".md"), doc.rendered.markdown),
+        _write(base.with_suffix(".json"), doc.rendered.json),
+    ]
+    stem = base.name
+    files += [
+        _write(base.with_name(f"{stem}_{n}.png"), png) for n, png in doc.rendered.images.items()
+    ]
+    return files
+
+
+def _connect(settings: Settings, send: bool) -> duckdb.DuckDBPyConnection:
+    """Read-write only when sending (alert state changes); a preview never writes."""
+    path = settings.warehouse_path
+    if send:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(path))
+    if path.is_file():
+        return duckdb.connect(str(path), read_only=True)
+    logger.warning("%s does not exist yet; reporting on an empty warehouse", path)
+    return duckdb.connect(":memory:")
+
+
+def run_report(
+    settings: Settings,
+    period: str,
+    as_of: dt.date | None = None,
+    lang: str = "id",
+    send: bool = False,
+    *,
+    mail_config: MailConfig | None = None,
+) -> ReportResult:
+    """Produce today's summary, Kanwil digests, fix-lists and notices; with `send`, mail them.
+
+    Without `send` this is a preview: files only, no alert state recorded, so a manual run never
+    makes tonight's findings look already announced. With `send`, every message goes through
+    quality.outbox first, so a delivery failure leaves it queued for the next run.
+    """
+    if not PERIOD_RE.match(period):
+        raise ValueError(f"period must be YYYY-MM, got {period!r}")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    as_of = as_of or today_jakarta()
+    config = mail_config or load_mail_config()
+    recipients = load_recipients(config.recipients_path)
+    report_dir = settings.reports_dir / as_of.isoformat()
+    con = _connect(settings, send)
+    try:
+        if send:
+            ensure_alert_tables(con)
+        history = (
+            load_history(con, as_of)
+            if table_exists(con, "quality", "alert_log")
+            else AlertHistory()
+        )
+        directory = load_directory()
+        inputs = load_inputs(
+            con, period, as_of, settings.quarantine_dir, settings.reports_dir, directory.bapas
+        )
+        docs = build_documents(
+            inputs,
+            history,
+            directory,
+            lang=lang,
+            reminder_days=config.reminder_days,
+            kanwil_audiences=recipients.roles("kanwil:"),
+        )
+        files = [f for doc in docs for f in write_document(report_dir, doc)]
+        logger.info("wrote %d report files to %s", len(files), report_dir)
+        queued, sent, pending = 0, 0, 0
+        errors: tuple[str, ...] = ()
+        if send:
+            log: list[LogEntry] = []
+            for doc in docs:
+                addresses = recipients.for_audience(doc.audience)
+                if doc.mail and addresses:
+                    message = compose_message(
+                        doc.rendered, sender=config.sender, recipients=addresses
+                    )
+                    eml = _write(
+                        report_dir / "mail" / f"{doc.path.replace('/', '_')}.eml",
+                        message.as_bytes(),
+                    )
+                    queued += enqueue(
+                        con,
+                        message_key=f"{as_of.isoformat()}/{doc.audience}/{doc.kind}",
+                        audience=doc.audience,
+                        kind=doc.kind,
+                        recipients=addresses,
+                        subject=doc.rendered.subject,
+                        message=message.as_bytes(),
+                        eml_path=str(eml),
+                    )
+                elif doc.mail:
+                    logger.info(
+                        "no recipients for %s; %s kept on disk only", doc.audience, doc.kind
+                    )
+                # The national digest is the record of what was announced even without mail.
+                if doc.audience == "ditjen" or (doc.mail and addresses):
+                    log.extend(doc.log_entries)
+            record_log(con, as_of, log)
+            report = deliver_pending(con, config)
+            prune_sent(con)
+            sent, pending, errors = report.sent, report.pending, report.errors
+        digest = docs[0]
+        return ReportResult(
+            period=period,
+            as_of=as_of,
+            lang=lang,
+            report_dir=report_dir,
+            files=tuple(files),
+            headline=_headline_numbers(digest),
+            queued=queued,
+            sent=sent,
+            pending=pending,
+            errors=errors,
+        )
+    finally:
+        con.close()
+
+
+def _headline_numbers(doc: Document) -> dict[str, float | int]:
+    """Machine-readable headline for Dagster metadata (from the digest's JSON)."""
+    import json
+
+    payload = json.loads(doc.rendered.json)
+    out: dict[str, float | int] = {}
+    national = payload["national"]
+    if national["expected"]:
+        out["reporting_rate"] = round(national["reported"] / national["expected"], 4)
+        out["on_time_rate"] = round(national["on_time"] / national["expected"], 4)
+    out["expected"] = national["expected"]
+    out["missing_bapas"] = len(payload["missing"])
+    out["new_findings"] = len(payload["new_findings"])
+    out["rejected"] = len(payload["rejected"])
+    out["undelivered"] = len(payload["undelivered"])
+    return out
