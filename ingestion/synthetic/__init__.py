@@ -1,0 +1,1 @@
+"""Synthetic national data generator (`lipas generate`): realistic Bapas submissions plus faults."""
