@@ -27,7 +27,7 @@ def main() -> int:
         started = time.perf_counter()
         try:
             module = importlib.import_module(name)
-            module.main([])
+            module.main()
         except Exception as exc:
             failures += 1
             print(f"{name} failed: {exc!r}", flush=True)

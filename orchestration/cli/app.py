@@ -12,6 +12,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "orchestration.cli.template_cmd",
     "orchestration.cli.generate_cmd",
     "orchestration.cli.ingest_cmd",
+    "orchestration.cli.report_cmd",
+    "orchestration.cli.nightly_cmd",
+    "orchestration.cli.check_cmd",
+    "orchestration.cli.build_cmd",
+    "orchestration.cli.publish_cmd",
+    "orchestration.cli.sql_cmd",
 )
 
 

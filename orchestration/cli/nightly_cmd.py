@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import datetime as dt
 
 import typer
 
@@ -25,40 +25,65 @@ def register(app: typer.Typer) -> None:
         settings.ensure_dirs()
         _run_nightly(settings, period, send)
 
+    @app.command("run")
+    def run_named_job(
+        job: str = typer.Argument(help="nightly, ingest_on_arrival or deadline_completeness."),
+    ) -> None:
+        """Run one Dagster job of the project by name (recorded in the Dagster instance)."""
+        from orchestration.instance import run_job
+
+        settings = load_settings()
+        settings.ensure_dirs()
+        outcome = run_job(settings, job)
+        console.print(f"RESULT {job} run={outcome.run_id} success={outcome.success}")
+        if not outcome.success:
+            raise typer.Exit(1)
+
     @app.command()
     def demo(
-        months: int = typer.Option(3, help="Months of generated data."),
-        bapas: int = typer.Option(12, help="Number of Bapas to generate (0 = all)."),
-        start: str = typer.Option("2025-01", help="First generated month."),
+        months: int = typer.Option(3, help="Months of generated data, ending last month."),
+        bapas: int = typer.Option(0, help="Number of Bapas to generate (0 = every active one)."),
+        scale: float = typer.Option(0.05, help="Caseload multiplier (1.0 = national size)."),
         seed: int = typer.Option(7, help="Generator seed."),
     ) -> None:
-        """Generate a small national data set into landing/ and run the nightly job on it."""
+        """Generate recent national submissions, deliver them to landing/, run the nightly job."""
+        from ingestion.synthetic.deliver import deliver
         from ingestion.synthetic.generate import generate
 
         settings = load_settings()
         settings.ensure_dirs()
+        start, months = demo_window(dt.date.today(), months)
+        generated = settings.home / "generated"
+        with console.status(f"generating {months} months from {start}..."):
+            result = generate(
+                out=generated,
+                start=start,
+                months=months,
+                seed=seed,
+                bapas=bapas or None,
+                faults="default",
+                scale=scale,
+                overwrite=True,
+            )
+        delivered = deliver(generated, settings.landing_dir)
         console.print(
-            f"generating {months} months for {bapas or 'all'} Bapas into {settings.landing_dir}"
+            f"delivered {delivered} files from {result.bapas} Bapas into {settings.landing_dir} "
+            f"(fault manifest: {result.manifest_path})"
         )
-        generate(
-            out=settings.landing_dir,
-            start=start,
-            months=months,
-            seed=seed,
-            bapas=bapas or None,
-            faults="default",
-            scale=0.1,
-        )
-        year, month = (int(x) for x in start.split("-"))
-        last = (year * 12 + month - 1) + months - 1
-        _run_nightly(settings, f"{last // 12:04d}-{last % 12 + 1:02d}", send=False)
-        console.print(f"warehouse: {settings.warehouse_path}")
-        console.print(f"reports:   {settings.reports_dir}")
-        console.print(f"quarantine:{settings.quarantine_dir}")
+        _run_nightly(settings, None, send=False)
+        console.print(f"warehouse:  {settings.warehouse_path}")
+        console.print(f"reports:    {settings.reports_dir}")
+        console.print(f"quarantine: {settings.quarantine_dir}")
         console.print(
-            f"UI:        DAGSTER_HOME={settings.dagster_home} LIPAS_HOME={settings.home} "
-            f"{Path('.venv/bin/dagster')} dev -m orchestration.definitions"
+            f"UI:         DAGSTER_HOME={settings.dagster_home} LIPAS_HOME={settings.home} "
+            ".venv/bin/dagster dev -m orchestration.definitions"
         )
+
+
+def demo_window(today: dt.date, months: int) -> tuple[str, int]:
+    """The `months` complete months before `today`'s month, so the demo data is current."""
+    index = today.year * 12 + today.month - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}", months
 
 
 def _run_nightly(settings: Settings, period: str | None, send: bool) -> None:

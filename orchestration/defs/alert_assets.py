@@ -1,11 +1,13 @@
 """The morning quality-alert summary for Ditjen, Kanwil and Bapas."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from ingestion.settings import TIMEZONE
 from orchestration.defs.quality_checks import QUALITY_FINDINGS
-from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
+from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, MailResource
 
 ALERT_SUMMARY = dg.AssetKey("quality_alert_summary")
 
@@ -33,14 +35,25 @@ class AlertConfig(dg.Config):
     ),
 )
 def quality_alert_summary(
-    context: dg.AssetExecutionContext, config: AlertConfig, lipas: LipasResource
+    context: dg.AssetExecutionContext,
+    config: AlertConfig,
+    lipas: LipasResource,
+    mail: MailResource,
 ) -> dg.MaterializeResult:
     """Build and (optionally) deliver the summary for the latest closed period."""
     from quality.alerts import run_report
 
     settings = lipas.settings()
-    period = config.period or _previous_month(dt.date.today())
-    result = run_report(settings, period, lang=config.lang, send=config.send)
+    today = lipas.as_of_date() or dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+    period = config.period or _previous_month(today)
+    result = run_report(
+        settings,
+        period,
+        as_of=today,
+        lang=config.lang,
+        send=config.send,
+        mail_config=mail.mail_config(),
+    )
     context.log.info("alert summary written to %s", result.output_dir)
     return dg.MaterializeResult(
         metadata={

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ingestion.settings import DBT_PROJECT_DIR
+from orchestration.dbt_invocation import dbt_vars
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, dbt_executable
 
 
@@ -66,7 +67,9 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         settings = lipas.settings()
         # dbt runs as a subprocess that inherits the environment; profiles.yml reads this path.
         os.environ["LIPAS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(
+            ["build", "--vars", dbt_vars(as_of_date=lipas.as_of_date())], context=context
+        ).stream()
 
     return lipas_dbt
 

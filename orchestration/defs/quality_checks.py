@@ -54,7 +54,7 @@ def check_submissions(
     """Run every submission-level rule and store findings, status register and scores."""
     from quality.runner import run_checks
 
-    summary = run_checks(lipas.settings())
+    summary = run_checks(lipas.settings(), as_of=lipas.as_of_date())
     context.log.info("quality findings by severity: %s", summary.by_severity)
     for key in QUALITY_KEYS:
         metadata = {}

@@ -1,11 +1,16 @@
 """Resources: where the pipeline lives (LIPAS_HOME), how dbt is invoked, and how mail goes out."""
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+
+if TYPE_CHECKING:
+    from quality.alerts.config import MailConfig
 
 from ingestion.settings import DBT_PROJECT_DIR, Settings, load_settings
 
@@ -16,9 +21,18 @@ OWNER = "team:data-quality"
 
 
 class LipasResource(dg.ConfigurableResource):
-    """Resolves the pipeline settings; `home` overrides LIPAS_HOME (tests point it at a tmp dir)."""
+    """Pipeline settings; `home` overrides LIPAS_HOME, `as_of` (YYYY-MM-DD) replays a past day.
+
+    `as_of` (env LIPAS_AS_OF) is the "today" that deadlines, missing reports and the report
+    period are judged against; unset means today in Asia/Jakarta.
+    """
 
     home: str | None = None
+    as_of: str | None = None
+
+    def as_of_date(self) -> dt.date | None:
+        """The configured judging day, or None for today."""
+        return dt.date.fromisoformat(self.as_of) if self.as_of else None
 
     def settings(self) -> Settings:
         """Settings from the environment, with `home` taking precedence when configured."""
@@ -28,6 +42,21 @@ class LipasResource(dg.ConfigurableResource):
         settings = load_settings(env)
         settings.ensure_dirs()
         return settings
+
+
+class MailResource(dg.ConfigurableResource):
+    """SMTP delivery settings for the alert summary; the password comes in as a Dagster EnvVar."""
+
+    smtp_password: str | None = None
+
+    def mail_config(self) -> "MailConfig":
+        """Mail settings from LIPAS_SMTP_* / LIPAS_MAIL_*, with the password from the resource."""
+        from quality.alerts.config import load_mail_config
+
+        env = dict(os.environ)
+        if self.smtp_password:
+            env["LIPAS_SMTP_PASSWORD"] = self.smtp_password
+        return load_mail_config(env)
 
 
 def dbt_executable() -> str:
@@ -50,10 +79,13 @@ def build_dbt_resource(target: str) -> DbtCliResource:
 def defs() -> dg.Definitions:
     """Bind resources; paths and secrets come from the environment at load time, not import."""
     home = dg.EnvVar("LIPAS_HOME").get_value() or None
+    as_of = dg.EnvVar("LIPAS_AS_OF").get_value() or None
     target = load_settings().dbt_target
+    password = dg.EnvVar("LIPAS_SMTP_PASSWORD") if os.environ.get("LIPAS_SMTP_PASSWORD") else None
     return dg.Definitions(
         resources={
-            "lipas": LipasResource(home=home),
+            "lipas": LipasResource(home=home, as_of=as_of),
             "dbt": build_dbt_resource(target),
+            "mail": MailResource(smtp_password=password),
         }
     )

@@ -1,0 +1,1 @@
+"""Publishing the warehouse to analysts: snapshots, Parquet, PostgreSQL grants, suppression."""

@@ -1,0 +1,173 @@
+"""The nightly Dagster job end to end on small generated data: real DuckDB, real dbt, real GX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.settings import Settings, load_settings
+from ingestion.synthetic.deliver import deliver
+from ingestion.synthetic.generate import generate
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nightly")]
+
+START, MONTHS = "2025-01", 2
+AS_OF = "2025-03-15"  # judge deadlines as on this day: both generated months are due
+
+
+def _generate_into_landing(settings: Settings, tmp: Path, seed: int = 11) -> Path:
+    out = tmp / "generated"
+    generate(out=out, start=START, months=MONTHS, seed=seed, bapas=3, faults="default", scale=0.02)
+    deliver(out, settings.landing_dir)
+    return out / "_manifest.json"
+
+
+@pytest.fixture(scope="module")
+def nightly_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, object]]:
+    """One real nightly run, shared by the assertions below."""
+    from orchestration.instance import run_job
+
+    tmp = tmp_path_factory.mktemp("nightly")
+    old = dict(os.environ)
+    os.environ.update({"LIPAS_HOME": str(tmp / "home"), "LIPAS_ENV": "dev", "LIPAS_AS_OF": AS_OF})
+    try:
+        settings = load_settings()
+        settings.ensure_dirs()
+        _generate_into_landing(settings, tmp)
+        config = {
+            "ops": {"quality_alert_summary": {"config": {"period": "2025-02", "send": False}}}
+        }
+        outcome = run_job(settings, "nightly", run_config=config)
+        yield settings, outcome
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def test_nightly_job_succeeds_through_every_stage(nightly_run) -> None:  # type: ignore[no-untyped-def]
+    _, outcome = nightly_run
+    assert outcome.success, outcome
+    steps = set(outcome.step_seconds)
+    assert {
+        "ingest_submissions",
+        "check_submissions",
+        "lipas_dbt",
+        "quality_alert_summary",
+    } <= steps
+
+
+def test_nightly_job_fills_ledger_findings_and_marts(nightly_run) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = nightly_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        statuses = dict(
+            con.execute("select status, count(*) from ledger.submissions group by all").fetchall()
+        )
+        assert statuses.get("accepted", 0) > 0
+        assert statuses.get("rejected", 0) > 0  # the generator plants unreadable files
+        families = {
+            r[0]
+            for r in con.execute("select distinct rule_family from quality.findings").fetchall()
+        }
+        assert {"rejected_file", "completeness"} <= families
+        clients = con.execute("select count(*) from marts.fct_client_month").fetchone()
+        assert clients is not None and clients[0] > 0
+    finally:
+        con.close()
+    assert not any(settings.landing_dir.rglob("*.xlsx")), "landing should be emptied"
+
+
+def test_nightly_job_writes_the_alert_summary(nightly_run) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = nightly_run
+    summaries = list(settings.reports_dir.rglob("*.html"))
+    assert summaries, "no HTML summary under reports/"
+
+
+def test_sensor_run_and_nightly_run_share_the_warehouse_serially(tmp_path: Path) -> None:
+    """Two processes start at once; the warehouse pool makes their writer steps take turns."""
+    home = tmp_path / "home"
+    env = {**os.environ, "LIPAS_HOME": str(home), "LIPAS_ENV": "dev", "LIPAS_AS_OF": AS_OF}
+    settings = load_settings(env)
+    settings.ensure_dirs()
+    _generate_into_landing(settings, tmp_path, seed=5)
+    lipas = str(Path(sys.executable).parent / "lipas")
+    commands = {
+        "ingest_on_arrival": [lipas, "run", "ingest_on_arrival"],
+        "nightly": [lipas, "nightly", "--no-send", "--period", "2025-02"],
+    }
+    procs = [
+        subprocess.Popen(
+            commands[job],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for job in ("ingest_on_arrival", "nightly")
+    ]
+    outputs = [p.communicate(timeout=900)[0] for p in procs]
+    for proc, out in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, out[-3000:]
+    combined = "\n".join(outputs)
+    assert "RESULT ingest_on_arrival" in combined
+    assert "succeeded" in combined  # lipas nightly's own success line
+    assert "blocked by limit for pool duckdb_warehouse" in combined
+
+
+def test_postgres_run_storage(tmp_path: Path) -> None:
+    """Dagster's run/event storage on PostgreSQL (the grown-up deployment) records a run."""
+    from tests.support.postgres_cluster import postgres_available, start_cluster
+
+    if not postgres_available():
+        pytest.skip("PostgreSQL 15 server binaries not installed")
+    import psycopg2
+
+    cluster = start_cluster(tmp_path)
+    try:
+        home = tmp_path / "home"
+        env = {
+            **os.environ,
+            "LIPAS_HOME": str(home),
+            "LIPAS_DAGSTER_PG_HOST": cluster.host,
+            "LIPAS_DAGSTER_PG_PORT": str(cluster.port),
+            "LIPAS_DAGSTER_PG_USER": cluster.user,
+            "LIPAS_DAGSTER_PG_PASSWORD": "",
+            "LIPAS_DAGSTER_PG_DBNAME": cluster.dbname,
+        }
+        dagster_home = home / "dagster"
+        dagster_home.mkdir(parents=True)
+        template = Path(__file__).resolve().parents[2] / "orchestration" / "dagster.postgres.yaml"
+        (dagster_home / "dagster.yaml").write_text(template.read_text())
+        lipas = str(Path(sys.executable).parent / "lipas")
+        done = subprocess.run(
+            [lipas, "run", "ingest_on_arrival"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        line = next(x for x in (done.stdout + done.stderr).splitlines() if x.startswith("RESULT "))
+        run_id = line.split("run=")[1].split()[0]
+        with psycopg2.connect(cluster.dsn()) as con, con.cursor() as cur:
+            cur.execute("select status from runs where run_id = %s", (run_id,))
+            row = cur.fetchone()
+        assert row is not None and row[0] == "SUCCESS"
+    finally:
+        cluster.stop()
+
+
+def test_demo_dates_are_recent() -> None:
+    from orchestration.cli.nightly_cmd import demo_window
+
+    start, months = demo_window(dt.date(2026, 11, 28), 3)
+    assert (start, months) == ("2026-08", 3)
+    assert json.dumps(start)
