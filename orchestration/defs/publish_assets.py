@@ -1,0 +1,58 @@
+"""Publishing: the read-only analyst snapshot, once every blocking mart check passed."""
+
+import json
+
+import dagster as dg
+
+from orchestration.defs.dbt_assets import lipas_dbt_project
+from orchestration.defs.jobs import nightly_job
+from orchestration.defs.quality_checks import CHECKED_MARTS
+from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
+
+
+def build_published_warehouse() -> dg.AssetsDefinition:
+    """Downstream of every mart (manifest read at load time), so of every blocking check."""
+    nodes = json.loads(lipas_dbt_project().manifest_path.read_text())["nodes"].values()
+    marts = {n["name"] for n in nodes if n["resource_type"] == "model" and n["schema"] == "marts"}
+
+    @dg.asset(
+        key="published_warehouse", deps=sorted(marts | set(CHECKED_MARTS)),
+        group_name="publishing", owners=[OWNER], kinds={"duckdb", "parquet"}, pool=WAREHOUSE_POOL,
+        description="Read-only analyst snapshot, Parquet and suppressed external copy under "
+        "LIPAS_HOME/warehouse/published/ (docs/analyst-guide.md).",
+    )  # fmt: skip
+    def published_warehouse(
+        context: dg.AssetExecutionContext, lipas: LipasResource
+    ) -> dg.MaterializeResult:
+        from orchestration.publishing.snapshot import publish_snapshot
+        from orchestration.publishing.suppression import suppression_threshold
+
+        result = publish_snapshot(
+            lipas.settings(), run_id=context.run_id, external_threshold=suppression_threshold()
+        )
+        rows = {f"{t.schema}.{t.name}": t.rows for t in result.tables}
+        return dg.MaterializeResult(metadata={
+            "snapshot": dg.MetadataValue.path(str(result.snapshot_path)),
+            "published_at": result.published_at, "row_counts": dg.MetadataValue.json(rows),
+        })  # fmt: skip
+
+    return published_warehouse
+
+
+@dg.run_failure_sensor(monitored_jobs=[nightly_job], default_status=dg.DefaultSensorStatus.RUNNING)
+def publish_blocked_on_failure(context: dg.RunFailureSensorContext) -> None:
+    """A failed nightly run (blocking mart check, dbt...) keeps the old snapshot: record why."""
+    from ingestion.settings import load_settings
+    from orchestration.publishing.snapshot import publish_blocked
+
+    steps = sorted({e.step_key for e in context.get_step_failure_events() if e.step_key})
+    reason = f"nightly run failed at {', '.join(steps) or 'start-up'}; snapshot not refreshed"
+    publish_blocked(load_settings(), reason, run_id=context.dagster_run.run_id)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Publishing asset and its blocked-run sensor."""
+    return dg.Definitions(
+        assets=[build_published_warehouse()], sensors=[publish_blocked_on_failure]
+    )

@@ -1,0 +1,259 @@
+"""The expected-reports register (quality.submission_status) and its findings.
+
+Expected = every Bapas active in the period (ref_bapas history) x every report type of the
+calendar (ref_report_calendar), periods up to the as-of date. DHIS2 definitions (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from ingestion.reference import ReportCalendar, active_bapas, load_calendar
+from quality.catalogue import rule
+from quality.config import QualityConfig
+from quality.model import FindingDraft, SampleRow
+from quality.scope import JAKARTA_OFFSET, CheckScope, month_end, month_start, shift_month
+
+ACCEPTED_STATUSES = ("accepted", "superseded")
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One row of quality.submission_status (same column order)."""
+
+    kode_bapas: str
+    kode_kanwil: str
+    report_kind: str
+    periode: str
+    deadline: dt.date
+    received: bool
+    first_received_at: dt.datetime | None
+    accepted: bool
+    on_time: bool
+    status: str
+    days_overdue: int
+    possibly_inactive: bool
+    current_submission_id: str | None
+    as_of_date: dt.date
+
+
+@dataclass(frozen=True)
+class _Arrivals:
+    first_received_at: dt.datetime
+    first_accepted_at: dt.datetime | None
+    current_submission_id: str | None
+
+
+def period_bounds(calendar: ReportCalendar, periode: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a period of the calendar's periodicity."""
+    if calendar.periodicity == "year":
+        year = int(periode)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return month_start(periode), month_end(periode)
+
+
+def jakarta_date(moment: dt.datetime) -> dt.date:
+    """Asia/Jakarta calendar date of a naive-UTC timestamp."""
+    return (moment + JAKARTA_OFFSET).date()
+
+
+def _periods(calendar: ReportCalendar, scope: CheckScope) -> tuple[str, ...]:
+    return scope.years if calendar.periodicity == "year" else scope.months
+
+
+def _arrivals(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date
+) -> dict[tuple[str, str, str], _Arrivals]:
+    # Files received after the as-of date did not exist yet from that date's point of view.
+    rows = con.execute(
+        "select kode_bapas, report_kind, periode, min(received_at),"
+        " min(received_at) filter (where status in ('accepted', 'superseded')),"
+        " max(submission_id) filter (where is_current)"
+        " from q_ledger_submissions"
+        " where kode_bapas is not null and periode is not null and report_kind is not null"
+        " and cast(received_at + interval 7 hour as date) <= ?"
+        " group by all",
+        [as_of],
+    ).fetchall()
+    return {(b, k, p): _Arrivals(first, acc, cur) for b, k, p, first, acc, cur in rows}
+
+
+def _previous(calendar: ReportCalendar, periode: str) -> str:
+    return str(int(periode) - 1) if calendar.periodicity == "year" else shift_month(periode, -1)
+
+
+def _silent_run(
+    calendar: ReportCalendar,
+    kode_bapas: str,
+    periode: str,
+    arrivals: dict[tuple[str, str, str], _Arrivals],
+    as_of: dt.date,
+    limit: int,
+) -> int:
+    """Consecutive overdue periods without any file, ending at `periode` (capped at `limit`)."""
+    count, current = 0, periode
+    while count < limit:
+        start, end = period_bounds(calendar, current)
+        if calendar.deadline(start) >= as_of:
+            return count
+        if not any(b.kode_bapas == kode_bapas for b in active_bapas(start, end)):
+            return count
+        if (kode_bapas, calendar.report_type, current) in arrivals:
+            return count
+        count += 1
+        current = _previous(calendar, current)
+    return count
+
+
+def build_register(
+    con: duckdb.DuckDBPyConnection, scope: CheckScope, config: QualityConfig
+) -> list[StatusRow]:
+    """Every owed (Bapas, report type, period) with its status as of scope.as_of."""
+    arrivals = _arrivals(con, scope.as_of)
+    rows: list[StatusRow] = []
+    for calendar in load_calendar().values():
+        for periode in _periods(calendar, scope):
+            start, end = period_bounds(calendar, periode)
+            if start > scope.as_of:
+                continue
+            deadline = calendar.deadline(start)
+            for bapas in active_bapas(start, end):
+                if not scope.includes(bapas.kode_bapas):
+                    continue
+                key = (bapas.kode_bapas, calendar.report_type, periode)
+                got = arrivals.get(key)
+                accepted = got is not None and got.first_accepted_at is not None
+                on_time = bool(
+                    got
+                    and got.first_accepted_at
+                    and jakarta_date(got.first_accepted_at) <= deadline
+                )
+                if accepted and got and got.first_accepted_at:
+                    status = "on_time" if on_time else "late"
+                    overdue = max(0, (jakarta_date(got.first_accepted_at) - deadline).days)
+                else:
+                    past_due = deadline < scope.as_of
+                    status = "rejected" if got else ("missing" if past_due else "not_yet_due")
+                    overdue = max(0, (scope.as_of - deadline).days)
+                silent = 0
+                # Silence is judged on the frequent reports; six silent years would be moot.
+                if status == "missing" and calendar.periodicity != "year":
+                    silent = _silent_run(
+                        calendar, bapas.kode_bapas, periode, arrivals, scope.as_of,
+                        config.inactive_after,
+                    )  # fmt: skip
+                rows.append(
+                    StatusRow(
+                        kode_bapas=bapas.kode_bapas,
+                        kode_kanwil=bapas.kode_kanwil,
+                        report_kind=calendar.report_type,
+                        periode=periode,
+                        deadline=deadline,
+                        received=got is not None,
+                        first_received_at=got.first_received_at if got else None,
+                        accepted=accepted,
+                        on_time=on_time,
+                        status=status,
+                        days_overdue=overdue,
+                        possibly_inactive=silent >= max(config.inactive_after, 1),
+                        current_submission_id=got.current_submission_id if got else None,
+                        as_of_date=scope.as_of,
+                    )
+                )
+    return rows
+
+
+def register_findings(rows: list[StatusRow]) -> list[FindingDraft]:
+    """Missing (or possibly inactive), late, and missing annual plans."""
+    titles = {k: c.nama_laporan for k, c in load_calendar().items()}
+    drafts = []
+    for r in rows:
+        params: dict[str, object] = {
+            "report_kind": r.report_kind,
+            "report_title": titles.get(r.report_kind, r.report_kind),
+            "deadline": r.deadline.isoformat(),
+            "days_overdue": r.days_overdue,
+        }
+        overdue = r.status == "rejected" and r.days_overdue > 0
+        if r.status == "missing" or overdue:
+            if r.report_kind == "annual_plan":
+                rule_id = "PLAN_MISSING"
+            elif r.possibly_inactive:
+                rule_id = "COMP_POSSIBLY_INACTIVE"
+            else:
+                rule_id = "COMP_MISSING"
+            params["silent"] = "6+" if r.possibly_inactive else ""
+        elif r.status == "late":
+            rule_id = "TIME_LATE"
+        else:
+            continue
+        drafts.append(
+            FindingDraft(
+                rule=rule(rule_id),
+                kode_bapas=r.kode_bapas,
+                periode=r.periode,
+                subject=r.report_kind,
+                report_kind=r.report_kind,
+                submission_id=r.current_submission_id,
+                params=params,
+            )
+        )
+    return drafts
+
+
+def rejected_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[FindingDraft]:
+    """One finding per rejected file that no accepted file for the same report has replaced."""
+    rows = con.execute(
+        "select r.submission_id, r.kode_bapas, r.periode, r.report_kind, r.original_name,"
+        " r.error_code, r.error_summary"
+        " from q_ledger_submissions r"
+        " where r.status = 'rejected'"
+        " and cast(r.received_at + interval 7 hour as date) <= ?"
+        " and (r.periode is null or r.periode in (select periode from q_scope))"
+        " and not exists (select 1 from q_ledger_submissions a"
+        "   where a.status in ('accepted', 'superseded') and a.kode_bapas = r.kode_bapas"
+        "   and a.periode = r.periode and a.report_kind = r.report_kind"
+        "   and a.received_at >= r.received_at)"
+        " order by r.received_at",
+        [scope.as_of],
+    ).fetchall()
+    drafts = []
+    for submission_id, kode_bapas, periode, kind, name, code, summary in rows:
+        if kode_bapas is not None and not scope.includes(kode_bapas):
+            continue
+        drafts.append(
+            FindingDraft(
+                rule=rule("REJ_FILE"),
+                kode_bapas=kode_bapas,
+                periode=periode,
+                subject=submission_id,
+                report_kind=kind,
+                submission_id=submission_id,
+                samples=(SampleRow(None, None, "file", name),),
+                params={
+                    "file": name,
+                    "error_code": code,
+                    "error_summary": summary or "",
+                    "submission_id": submission_id,
+                },
+            )
+        )
+    return drafts
+
+
+def write_register(
+    con: duckdb.DuckDBPyConnection, rows: list[StatusRow], scope: CheckScope
+) -> None:
+    """Replace the register rows of the periods (and Bapas) this run covers."""
+    con.execute(
+        "delete from quality.submission_status where periode in (select periode from q_scope)"
+        + ("" if scope.bapas is None else " and list_contains(?, kode_bapas)"),
+        [] if scope.bapas is None else [sorted(scope.bapas)],
+    )
+    con.executemany(
+        "insert into quality.submission_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [list(r.__dict__.values()) for r in rows],
+    )

@@ -1,0 +1,96 @@
+"""Great Expectations on the dbt marts (after dbt build): one GX context, one suite per mart."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from ingestion.settings import Settings
+from quality.gx_suites import ExpectationSpec, GxRunner
+from quality.model import IMPORTANCE_TO_SEVERITY
+
+MARTS_PATH = Path(__file__).parent / "rules" / "marts.yaml"
+MARTS_SCHEMA = "marts"
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MartValidation:
+    """Result for one mart: what the Dagster asset check reports."""
+
+    table: str
+    passed: bool
+    rows: int
+    counts: dict[str, int]
+    failing: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def mart_specs(path: Path = MARTS_PATH) -> dict[str, tuple[ExpectationSpec, ...]]:
+    """Mart name -> its expectation specs, from marts.yaml."""
+    import re
+
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out: dict[str, tuple[ExpectationSpec, ...]] = {}
+    for mart, entries in data["marts"].items():
+        if not re.match(IDENTIFIER, mart):
+            raise ValueError(f"marts.yaml: {mart!r} is not a plain table name")
+        specs = []
+        for e in entries:
+            check, column = e["check"], e.get("column")
+            kwargs: dict[str, Any] = {}
+            if check in ("between", "row_count_between"):
+                kwargs = {"min_value": e.get("min"), "max_value": e.get("max")}
+            rule_id = f"MART_{mart}_{column or 'table'}_{check}".upper()
+            severity = IMPORTANCE_TO_SEVERITY[e.get("importance", "HIGH")]
+            specs.append(ExpectationSpec(rule_id, column, check, severity, tuple(kwargs.items())))
+        out[mart] = tuple(specs)
+    return out
+
+
+def _existing_marts(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ?", [MARTS_SCHEMA]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def validate_marts(
+    settings: Settings,
+    con: duckdb.DuckDBPyConnection | None = None,
+    data_docs: bool = True,
+) -> list[MartValidation]:
+    """Validate every configured mart; a missing mart or column fails (never silently passes)."""
+    own = con is None
+    connection = con or duckdb.connect(str(settings.warehouse_path), read_only=True)
+    docs_dir = settings.reports_dir / "data_docs" if data_docs else None
+    try:
+        present = _existing_marts(connection)
+        runner = GxRunner(docs_dir)
+        results = []
+        for mart, specs in mart_specs().items():
+            if mart not in present:
+                results.append(MartValidation(mart, False, 0, {"error": 1}, ("mart missing",)))
+                continue
+            # Table names come from marts.yaml, checked against IDENTIFIER and the catalog.
+            frame = connection.execute(f"select * from {MARTS_SCHEMA}.{mart}").df()
+            summary = runner.validate(f"mart_{mart}", frame, specs, ())
+            failing = tuple(
+                f"{f.rule_id}: {f.error or f'{f.unexpected_count} unexpected'}"
+                for f in summary.failing
+            )
+            results.append(
+                MartValidation(mart, summary.passed, len(frame), summary.counts, failing)
+            )
+    finally:
+        if own:
+            connection.close()
+    logger.info("mart expectations: %d/%d passed", sum(r.passed for r in results), len(results))
+    return results

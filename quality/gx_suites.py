@@ -1,0 +1,199 @@
+"""Great Expectations 1.x: one spec format, one suite builder, one runner (one context per run).
+
+GX is imported inside functions: it takes seconds to import and most CLI commands never need it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from quality.model import Severity
+
+logger = logging.getLogger(__name__)
+
+# Our expectation kinds -> GX 1.x expectation class names.
+GX_CLASSES: dict[str, str] = {
+    "not_null": "ExpectColumnValuesToNotBeNull",
+    "in_set": "ExpectColumnValuesToBeInSet",
+    "between": "ExpectColumnValuesToBeBetween",
+    "match_regex": "ExpectColumnValuesToMatchRegex",
+    "a_ge_b": "ExpectColumnPairValuesAToBeGreaterThanB",
+    "unique": "ExpectColumnValuesToBeUnique",
+    "compound_unique": "ExpectCompoundColumnsToBeUnique",
+    "row_count_between": "ExpectTableRowCountToBeBetween",
+}
+NO_COLUMN_ARG = ("row_count_between", "compound_unique", "a_ge_b")
+MAX_SAMPLES = 50
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    """One expectation as data: which column, which kind, its arguments and our severity."""
+
+    rule_id: str
+    column: str | None
+    kind: str
+    severity: Severity
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    def columns(self) -> set[str]:
+        """Columns the expectation needs (to skip cleanly when a mart lacks one)."""
+        cols = {self.column} if self.column else set()
+        for key, value in self.kwargs:
+            if key in ("column_A", "column_B"):
+                cols.add(str(value))
+            if key == "column_list":
+                cols.update(value)
+        return cols
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    """A failing expectation with the keys of (a sample of) its unexpected rows."""
+
+    rule_id: str
+    kind: str
+    column: str | None
+    severity: Severity
+    unexpected_count: int
+    samples: tuple[dict[str, Any], ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    """What the runner returns for one DataFrame."""
+
+    name: str
+    passed: bool
+    evaluated: int
+    counts: dict[str, int] = field(default_factory=dict)
+    failing: tuple[FailedExpectation, ...] = ()
+
+
+def build_suite(name: str, specs: Sequence[ExpectationSpec]) -> Any:
+    """The one builder: a gx.ExpectationSuite from specs (rule id and severity kept in meta)."""
+    import great_expectations as gx
+
+    suite = gx.ExpectationSuite(name=name)
+    for spec in specs:
+        cls = getattr(gx.expectations, GX_CLASSES[spec.kind])
+        kwargs = dict(spec.kwargs)
+        if spec.column is not None and spec.kind not in NO_COLUMN_ARG:
+            kwargs["column"] = spec.column
+        meta = {"rule_id": spec.rule_id, "severity": spec.severity, "kind": spec.kind}
+        suite.add_expectation(cls(meta=meta, **kwargs))
+    return suite
+
+
+class GxRunner:
+    """Holds one ephemeral GX context for a whole run; optionally renders Data Docs to a folder."""
+
+    def __init__(self, docs_dir: Path | None = None) -> None:
+        """Create the context (and the Data Docs site when `docs_dir` is given)."""
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
+        self.source = self.context.data_sources.add_pandas("lipas")
+        self.docs_dir = docs_dir
+        if docs_dir is not None:
+            docs_dir.mkdir(parents=True, exist_ok=True)
+            self.context.add_data_docs_site(
+                site_name="lipas",
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir),
+                    },
+                },
+            )
+
+    def validate(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        specs: Sequence[ExpectationSpec],
+        index_columns: Sequence[str] = ("_row_number",),
+    ) -> ValidationSummary:
+        """Validate one DataFrame against the specs; expectations on absent columns fail."""
+        gx = self._gx
+        present = set(frame.columns)
+        runnable = [s for s in specs if s.columns() <= present]
+        failing = [
+            FailedExpectation(s.rule_id, s.kind, s.column, s.severity, 0, (), "column missing")
+            for s in specs
+            if not s.columns() <= present
+        ]
+        index = [c for c in index_columns if c in present]
+        if runnable:
+            asset = self.source.add_dataframe_asset(name)
+            batch = asset.add_batch_definition_whole_dataframe(f"{name}_all")
+            suite = self.context.suites.add(build_suite(name, runnable))
+            definition = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+            result_format: dict[str, Any] = {
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": index,
+                "return_unexpected_index_query": False,
+            }
+            actions = []
+            if self.docs_dir is not None:
+                actions.append(
+                    gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["lipas"])
+                )
+            checkpoint = self.context.checkpoints.add(
+                gx.Checkpoint(
+                    name=f"{name}_checkpoint",
+                    validation_definitions=[definition],
+                    actions=actions,
+                    result_format=result_format,
+                )
+            )
+            outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+            for run_result in outcome.run_results.values():
+                failing.extend(_failures(run_result.results))
+        counts = {
+            sev: sum(1 for f in failing if f.severity == sev)
+            for sev in ("error", "warning", "info")
+        }
+        passed = counts["error"] == 0
+        logger.info("GX %s: %d expectations, %d failing", name, len(specs), len(failing))
+        return ValidationSummary(name, passed, len(specs), counts, tuple(failing))
+
+
+def _failures(results: Sequence[Any]) -> list[FailedExpectation]:
+    out = []
+    for res in results:
+        if res.success:
+            continue
+        meta = res.expectation_config.meta or {}
+        detail = res.result or {}
+        error = None
+        if res.exception_info and res.exception_info.get("raised_exception"):
+            error = str(res.exception_info.get("exception_message"))
+        out.append(
+            FailedExpectation(
+                rule_id=str(meta.get("rule_id", res.expectation_config.type)),
+                kind=str(meta.get("kind", res.expectation_config.type)),
+                column=res.expectation_config.kwargs.get("column"),
+                severity=meta.get("severity", "error"),
+                unexpected_count=int(detail.get("unexpected_count") or 0),
+                samples=tuple(detail.get("unexpected_index_list") or ()),
+                error=error,
+            )
+        )
+    return out

@@ -1,0 +1,100 @@
+"""Continuity (clients active last month reappear) and cross-Bapas (one client, two Bapas) rules."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import duckdb
+
+from quality.catalogue import rule
+from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow
+from quality.scope import CheckScope
+
+
+def continuity_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[FindingDraft]:
+    """Clients AKTIF at the end of month m-1 that are absent from month m (same Bapas).
+
+    Only judged when both months have an accepted report: a missing month is a completeness
+    finding, not a continuity one. Rows point at last month's KLIEN sheet, where the client is.
+    """
+    rows = con.execute(
+        "select cur.kode_bapas, cur.periode, cur.submission_id, p._reporting_period,"
+        " p._row_number, p.no_register"
+        " from q_ledger_submissions cur"
+        " join q_cur_monthly_klien p on p.kode_bapas = cur.kode_bapas"
+        "  and p._reporting_period ="
+        "   strftime(cast(cur.periode || '-01' as date) - interval 1 month, '%Y-%m')"
+        " where cur.is_current and cur.report_kind = 'monthly'"
+        " and cur.periode in (select periode from q_scope)"
+        " and p.status_akhir_bulan = 'AKTIF' and p.no_register is not null"
+        " and not exists (select 1 from q_cur_monthly_klien c"
+        "   where c.submission_id = cur.submission_id and c.no_register = p.no_register)"
+        " order by cur.kode_bapas, cur.periode, p._row_number"
+    ).fetchall()
+    grouped: dict[tuple[str, str, str, str], list[tuple[int, str]]] = defaultdict(list)
+    for kode_bapas, periode, submission_id, prev, row_number, register in rows:
+        grouped[(kode_bapas, periode, submission_id, prev)].append((row_number, register))
+    drafts = []
+    for (kode_bapas, periode, submission_id, prev), hits in grouped.items():
+        if not scope.includes(kode_bapas):
+            continue
+        registers = ", ".join(reg for _row, reg in hits[:10])
+        drafts.append(
+            FindingDraft(
+                rule=rule("CONT_CLIENT_VANISHED"),
+                kode_bapas=kode_bapas,
+                periode=periode,
+                subject="KLIEN",
+                submission_id=submission_id,
+                affected_rows=len(hits),
+                samples=tuple(
+                    SampleRow("KLIEN", row, "no_register", reg)
+                    for row, reg in hits[:MAX_SAMPLE_ROWS]
+                ),
+                params={"prev_periode": prev, "registers": registers},
+            )
+        )
+    return drafts
+
+
+def cross_bapas_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[FindingDraft]:
+    """The same client_key AKTIF at month end in two Bapas: one finding per Bapas and month.
+
+    A transfer is legitimate when one side reports PINDAH, so only AKTIF/AKTIF pairs count.
+    """
+    rows = con.execute(
+        "select a.kode_bapas, a._reporting_period, a.submission_id, a._row_number,"
+        " string_agg(distinct b.kode_bapas, ', ' order by b.kode_bapas)"
+        " from q_cur_monthly_klien a join q_cur_monthly_klien b"
+        "  on a.client_key = b.client_key and a._reporting_period = b._reporting_period"
+        "  and a.kode_bapas <> b.kode_bapas"
+        " where a.client_key is not null and a.status_akhir_bulan = 'AKTIF'"
+        " and b.status_akhir_bulan = 'AKTIF'"
+        " and a._reporting_period in (select periode from q_scope)"
+        " group by all order by a.kode_bapas, a._reporting_period, a._row_number"
+    ).fetchall()
+    grouped: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
+    for kode_bapas, periode, submission_id, row_number, others in rows:
+        grouped[(kode_bapas, periode, submission_id)].append((row_number, others))
+    drafts = []
+    for (kode_bapas, periode, submission_id), hits in grouped.items():
+        if not scope.includes(kode_bapas):
+            continue
+        others = sorted({o for _row, group in hits for o in group.split(", ")})
+        drafts.append(
+            FindingDraft(
+                rule=rule("XB_ACTIVE_TWO_BAPAS"),
+                kode_bapas=kode_bapas,
+                periode=periode,
+                subject="KLIEN",
+                submission_id=submission_id,
+                affected_rows=len(hits),
+                # client_key is pseudonymous but linkable: only the row is shown.
+                samples=tuple(
+                    SampleRow("KLIEN", row, "client_key", None)
+                    for row, _o in hits[:MAX_SAMPLE_ROWS]
+                ),
+                params={"others": ", ".join(others)},
+            )
+        )
+    return drafts

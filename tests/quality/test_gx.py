@@ -1,0 +1,80 @@
+"""Great Expectations suites: validity on raw rows, the marts, Data Docs on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+import qbuild
+
+from quality.gx_marts import mart_specs, validate_marts
+from quality.gx_suites import ExpectationSpec, GxRunner
+from quality.runner import run_checks
+
+pytestmark = pytest.mark.slow
+
+
+def test_runner_returns_failing_rows_by_key() -> None:
+    frame = pd.DataFrame({"jk": ["L", "P", "X", None], "n": [1, 40, 2, 3],
+                          "_row_number": [2, 3, 4, 5]})  # fmt: skip
+    specs = [
+        ExpectationSpec("R_JK", "jk", "in_set", "error", (("value_set", ["L", "P"]),)),
+        ExpectationSpec("R_N", "n", "between", "warning", (("min_value", 0), ("max_value", 31))),
+        ExpectationSpec("R_JK_NN", "jk", "not_null", "error"),
+        ExpectationSpec("R_GONE", "nope", "not_null", "info"),
+    ]
+    summary = GxRunner().validate("t", frame, specs)
+    got = {f.rule_id: [s.get("_row_number") for s in f.samples] for f in summary.failing}
+    assert got == {"R_JK": [4], "R_N": [3], "R_JK_NN": [5], "R_GONE": []}
+    assert summary.counts == {"error": 2, "warning": 1, "info": 1}
+    assert not summary.passed
+
+
+def test_run_checks_flags_validity_and_writes_data_docs(lipas_home) -> None:  # type: ignore[no-untyped-def]
+    def invalid(rows: qbuild.Rows) -> None:
+        rows["KLIEN"][1]["jenis_program"] = "BEBAS"
+        rows["KLIEN"][2]["nik_status"] = "BAD_LENGTH"
+        rows["KEGIATAN"][0]["tanggal"] = dt.date(2025, 2, 20)
+
+    con = qbuild.connect(lipas_home.warehouse_path)
+    qbuild.add_submission(con, "BP1101", "2025-03", qbuild.monthly_rows("BP1101", "2025-03"),
+                          mutate=invalid, received_at=dt.datetime(2025, 4, 1))  # fmt: skip
+    con.close()
+    summary = run_checks(lipas_home, as_of=dt.date(2025, 4, 20), periods=["2025-03"],
+                         bapas=frozenset({"BP1101"}))  # fmt: skip
+    con = duckdb.connect(str(lipas_home.warehouse_path), read_only=True)
+    rows = con.execute(
+        "select rule_id, severity, sample_rows from quality.findings"
+        " where rule_family = 'validity' order by rule_id"
+    ).fetchall()
+    con.close()
+    got = {r[0]: (r[1], [s["row"] for s in json.loads(r[2])]) for r in rows}
+    assert got == {
+        "VAL_KEGIATAN_TANGGAL_PERIOD_START": ("error", [2]),
+        "VAL_KLIEN_JENIS_PROGRAM_IN_SET": ("error", [3]),
+        "VAL_KLIEN_NIK_STRUCTURE": ("warning", [4]),
+    }
+    assert summary.data_docs is not None
+    assert (lipas_home.reports_dir / "data_docs" / "index.html").is_file()
+
+
+def test_validate_marts_is_table_driven(lipas_home) -> None:  # type: ignore[no-untyped-def]
+    con = duckdb.connect(str(lipas_home.warehouse_path))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.mart_submission_compliance as select * from (values"
+        " (0.5, 0.25, 80.0), (1.5, 0.1, 90.0)) t(reporting_rate, on_time_rate, mean_quality_score)"
+    )
+    con.execute("create table marts.fct_participation as select 'a' as activity_id")
+    con.close()
+    results = {r.table: r for r in validate_marts(lipas_home, data_docs=False)}
+    assert set(results) == set(mart_specs())
+    assert not results["mart_submission_compliance"].passed
+    assert results["mart_submission_compliance"].failing == (
+        "MART_MART_SUBMISSION_COMPLIANCE_REPORTING_RATE_BETWEEN: 1 unexpected",
+    )
+    assert results["fct_participation"].passed
+    assert results["fct_activity"].failing == ("mart missing",)

@@ -1,0 +1,95 @@
+"""Known-answer tests of the robust statistics (hand-computed)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from quality.stats import (
+    mad,
+    median,
+    modified_z,
+    poisson_mad_floor,
+    scan_series,
+    who_deviation,
+)
+
+HISTORY = [10.0, 12.0, 11.0, 13.0, 12.0, 11.0]  # median 11.5, MAD 0.5
+
+
+@pytest.mark.parametrize(
+    ("values", "expected_median", "expected_mad"),
+    [
+        pytest.param(HISTORY, 11.5, 0.5, id="even count"),
+        pytest.param([2, 4, 4, 4, 5, 5, 7, 9], 4.5, 0.5, id="skewed"),
+        pytest.param([3, 1, 2], 2.0, 1.0, id="odd count unsorted"),
+    ],
+)
+def test_median_and_mad(values: list[float], expected_median: float, expected_mad: float) -> None:
+    assert median(values) == expected_median
+    assert mad(values) == expected_mad
+
+
+@pytest.mark.parametrize(
+    ("value", "baseline", "expected"),
+    [
+        # by hand: z = 0.6745 times (20 - 11.5), over MAD 0.5
+        pytest.param(20.0, HISTORY, 11.4665, id="jump above"),
+        # by hand: z = 0.6745 times (9 - 4.5), over MAD 0.5
+        pytest.param(9.0, [2, 4, 4, 4, 5, 5, 7, 9], 6.0705, id="textbook example"),
+        # by hand: z = 0.6745 times (5 - 11.5), over MAD 0.5
+        pytest.param(5.0, HISTORY, -8.7685, id="drop below"),
+        # MAD 0 -> mean absolute deviation 0.2: (7 - 5) / (1.253314 * 0.2)
+        pytest.param(7.0, [5, 5, 5, 5, 6], 7.9789, id="flat history uses mean AD"),
+    ],
+)
+def test_modified_z_known_answers(value: float, baseline: list[float], expected: float) -> None:
+    z = modified_z(value, baseline)
+    assert z is not None
+    assert z == pytest.approx(expected, abs=1e-3)
+
+
+def test_modified_z_without_any_spread() -> None:
+    assert modified_z(5.0, [5, 5, 5]) is None
+    assert modified_z(6.0, [5, 5, 5]) == math.inf
+
+
+def test_mad_floor_damps_small_count_noise() -> None:
+    # 0.6745 * sqrt(12) = 2.3365 replaces the observed MAD of 1: z = 0.6745 * 6 / 2.3365
+    baseline = [11.0, 12.0, 12.0, 18.0, 13.0, 11.0]
+    assert modified_z(18.0, baseline) == pytest.approx(4.047, abs=1e-3)
+    damped = modified_z(18.0, [11, 12, 12, 13, 11, 12], poisson_mad_floor(12.0))
+    assert damped == pytest.approx(0.6745 * 6 / (0.6745 * math.sqrt(12)), abs=1e-3)
+    assert poisson_mad_floor(100.0) == pytest.approx(6.745)
+
+
+def _series(values: list[float]) -> list[tuple[str, float]]:
+    return [(f"2025-{i + 1:02d}", v) for i, v in enumerate(values)]
+
+
+def test_flagged_values_stay_out_of_the_baseline() -> None:
+    points = scan_series(_series([*HISTORY, 40, 40, 40, 12]), 3.5, 6, 0)
+    assert [p.periode for p in points] == ["2025-07", "2025-08", "2025-09"]
+    assert {p.median for p in points} == {11.5}
+
+
+@pytest.mark.parametrize(
+    ("values", "min_history", "min_value", "flagged"),
+    [
+        pytest.param([*HISTORY[:5], 40], 6, 0, [], id="five periods are not enough history"),
+        pytest.param([*HISTORY, 40], 6, 0, ["2025-07"], id="six periods are enough"),
+        pytest.param([1, 1, 2, 1, 1, 2, 6], 6, 10, [], id="below the minimum value"),
+        pytest.param([1, 1, 2, 1, 1, 2, 6], 6, 0, ["2025-07"], id="no minimum value"),
+    ],
+)
+def test_scan_series_gates(
+    values: list[float], min_history: int, min_value: float, flagged: list[str]
+) -> None:
+    points = scan_series(_series(values), 3.5, min_history, min_value)
+    assert [p.periode for p in points] == flagged
+
+
+def test_who_deviation_compares_with_mean_of_three_previous() -> None:
+    out = who_deviation(_series([100, 110, 90, 150, 100]))
+    assert out == [("2025-04", 150, 100.0), ("2025-05", 100, pytest.approx(116.667, abs=1e-3))]
