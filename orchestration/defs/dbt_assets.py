@@ -1,5 +1,6 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -49,6 +50,17 @@ def lipas_dbt_project() -> DbtProject:
             timeout=600,
         )
     return project
+
+
+def model_asset_keys(project: DbtProject, schema: str = "marts") -> dict[str, dg.AssetKey]:
+    """Asset keys (as the translator names them) of the dbt models built into `schema`."""
+    manifest = json.loads(project.manifest_path.read_text())
+    translator = LipasDbtTranslator()
+    return {
+        node["name"]: translator.get_asset_spec(manifest, unique_id, project).key
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["schema"] == schema
+    }
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:

@@ -1,22 +1,18 @@
 """Publishing: the read-only analyst snapshot, once every blocking mart check passed."""
 
-import json
-
 import dagster as dg
 
-from orchestration.defs.dbt_assets import lipas_dbt_project
+from orchestration.defs.dbt_assets import lipas_dbt_project, model_asset_keys
 from orchestration.defs.jobs import nightly_job
-from orchestration.defs.quality_checks import CHECKED_MARTS
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
 
 
 def build_published_warehouse() -> dg.AssetsDefinition:
     """Downstream of every mart (manifest read at load time), so of every blocking check."""
-    nodes = json.loads(lipas_dbt_project().manifest_path.read_text())["nodes"].values()
-    marts = {n["name"] for n in nodes if n["resource_type"] == "model" and n["schema"] == "marts"}
+    marts = model_asset_keys(lipas_dbt_project())
 
     @dg.asset(
-        key="published_warehouse", deps=sorted(marts | set(CHECKED_MARTS)),
+        key="published_warehouse", deps=sorted(marts.values()),
         group_name="publishing", owners=[OWNER], kinds={"duckdb", "parquet"}, pool=WAREHOUSE_POOL,
         description="Read-only analyst snapshot, Parquet and suppressed external copy under "
         "LIPAS_HOME/warehouse/published/ (docs/analyst-guide.md).",

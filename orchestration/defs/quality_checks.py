@@ -4,20 +4,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.defs.dbt_assets import lipas_dbt_project, model_asset_keys
 from orchestration.defs.ingestion_assets import ingested_asset_keys
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
-
-# Marts whose expectations gate publishing to analysts (issue: published warehouse).
-CHECKED_MARTS: tuple[str, ...] = (
-    "fct_client_month",
-    "fct_activity",
-    "fct_participation",
-    "mart_need_coverage",
-    "mart_pokmas_performance",
-    "mart_funding_mix",
-    "mart_submission_compliance",
-)
-
 
 QUALITY_FINDINGS = dg.AssetKey(["quality", "findings"])
 QUALITY_KEYS = (
@@ -68,37 +57,53 @@ def check_submissions(
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
-@dg.multi_asset_check(
-    specs=[
-        dg.AssetCheckSpec(
-            "gx_expectations",
-            asset=dg.AssetKey(mart),
-            blocking=True,
-            description=f"Great Expectations suite on {mart} (keys, ranges, rates within 0-1).",
-        )
-        for mart in CHECKED_MARTS
-    ],
-    pool=WAREHOUSE_POOL,
-)
-def mart_expectations(lipas: LipasResource) -> Iterator[dg.AssetCheckResult]:
-    """One GX run over all checked marts; a failing mart blocks publishing, not the others."""
-    from quality.gx_marts import validate_marts
+def build_mart_expectations(mart_keys: dict[str, dg.AssetKey]) -> dg.AssetChecksDefinition:
+    """GX suites on the checked marts, attached to the dbt assets' real keys."""
+    from quality.gx_marts import mart_specs
 
-    results = {r.table: r for r in validate_marts(lipas.settings())}
-    for mart in CHECKED_MARTS:
-        result = results.get(mart)
-        yield dg.AssetCheckResult(
-            asset_key=dg.AssetKey(mart),
-            check_name="gx_expectations",
-            passed=bool(result and result.passed),
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "failing": dg.MetadataValue.json(list(result.failing) if result else ["not run"]),
-            },
-        )
+    # The marts with a GX suite are listed once, in quality/rules/marts.yaml; a suite for a
+    # mart dbt no longer builds fails loudly here (KeyError) instead of silently not running.
+    checked = {name: mart_keys[name] for name in mart_specs()}
+
+    @dg.multi_asset_check(
+        name="mart_expectations",
+        specs=[
+            dg.AssetCheckSpec(
+                "gx_expectations",
+                asset=key,
+                blocking=True,
+                description=f"Great Expectations suite on {name} (keys, ranges, rates in 0-1).",
+            )
+            for name, key in checked.items()
+        ],
+        pool=WAREHOUSE_POOL,
+    )
+    def mart_expectations(lipas: LipasResource) -> Iterator[dg.AssetCheckResult]:
+        """One GX run over all checked marts; a failing mart blocks publishing, not the others."""
+        from quality.gx_marts import validate_marts
+
+        results = {r.table: r for r in validate_marts(lipas.settings())}
+        for name, key in checked.items():
+            result = results.get(name)
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name="gx_expectations",
+                passed=bool(result and result.passed),
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "failing": dg.MetadataValue.json(
+                        list(result.failing) if result else ["not run"]
+                    ),
+                },
+            )
+
+    return mart_expectations
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     """Quality asset and mart checks."""
-    return dg.Definitions(assets=[check_submissions], asset_checks=[mart_expectations])
+    mart_keys = model_asset_keys(lipas_dbt_project())
+    return dg.Definitions(
+        assets=[check_submissions], asset_checks=[build_mart_expectations(mart_keys)]
+    )

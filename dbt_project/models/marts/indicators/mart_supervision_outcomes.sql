@@ -1,0 +1,82 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='rollup_year',
+        on_schema_change='fail',
+    )
+}}
+-- depends_on: {{ ref('fct_bapas_month') }}
+-- Supervision outcomes (check-in attendance, revocations, new offences) of active clients who
+-- took part in an activity that month vs those who did not. DESCRIPTIVE, NOT CAUSAL.
+with
+
+client_months as (
+    select * from {{ ref('fct_client_month') }}
+    where {{ changed_years_filter('cast(extract(year from period_month) as integer)') }}
+),
+
+months as (
+    {{ month_columns() }}
+),
+
+base as (
+    select
+        client_months.kanwil_code,
+        client_months.bapas_code,
+        months.period_month,
+        months.month_period,
+        months.quarter_start,
+        months.quarter_period,
+        months.year_start,
+        months.year_period,
+        case when client_months.is_reached then 'participant' else 'non_participant' end as participation_group,
+        client_months.client_id,
+        client_months.checkins_scheduled,
+        client_months.checkins_attended,
+        client_months.is_revoked_in_month,
+        client_months.new_offence
+    from client_months
+    inner join months
+        on client_months.period = months.month_period
+    where client_months.is_active_in_month
+),
+
+aggregated as (
+    select
+        {{ rollup_grain_columns() }},
+        participation_group,
+        count(distinct client_id) as clients,
+        count(*) as client_months,
+        cast(coalesce(sum(checkins_scheduled), 0) as bigint) as checkins_scheduled,
+        cast(coalesce(sum(checkins_attended), 0) as bigint) as checkins_attended,
+        count(distinct case when is_revoked_in_month then client_id end) as revoked_clients,
+        count(distinct case when new_offence then client_id end) as new_offence_clients
+    from base
+    {{ rollup_grouping_sets(dims=['participation_group']) }}
+),
+
+final as (
+    select
+        cast(geo_level as text) as geo_level,
+        cast(geo_code as text) as geo_code,
+        cast(period_grain as text) as period_grain,
+        cast(period as text) as period,
+        cast(period_start as date) as period_start,
+        cast(extract(year from period_start) as integer) as rollup_year,
+        cast(participation_group as text) as participation_group,
+        clients,
+        client_months,
+        checkins_scheduled,
+        checkins_attended,
+        {{ safe_divide('checkins_attended', 'checkins_scheduled') }} as checkin_attendance_rate,
+        revoked_clients,
+        {{ safe_divide('revoked_clients', 'clients') }} as revocation_rate,
+        new_offence_clients,
+        {{ safe_divide('new_offence_clients', 'clients') }} as new_offence_rate,
+        cast('descriptive, not causal' as text) as interpretation,
+        {{ batch_at() }} as batch_at
+    from aggregated
+)
+
+select * from final

@@ -1,0 +1,49 @@
+with
+
+source as (
+    select * from {{ source('raw', 'annual_plan_sasaran') }}
+),
+
+current_submissions as (
+    select submission_id from {{ source('ledger', 'submissions') }}
+    where is_current
+),
+
+renamed as (
+    select
+        source.submission_id,
+        source.kode_bapas as bapas_code,
+        cast(source._reporting_period as integer) as plan_year,
+        source.kebutuhan as need_code,
+        source.target_klien as target_clients,
+        source.target_kegiatan as target_activities,
+        source._source_file as source_file,
+        source._row_number as source_row_number,
+        source._loaded_at as loaded_at,
+        row_number() over (
+            partition by source.submission_id, source.kebutuhan
+            order by source._row_number
+        ) as duplicate_rank
+    from source
+    inner join current_submissions
+        on source.submission_id = current_submissions.submission_id
+    where
+        source.kebutuhan is not null
+),
+
+final as (
+    select
+        submission_id,
+        bapas_code,
+        plan_year,
+        need_code,
+        target_clients,
+        target_activities,
+        source_file,
+        source_row_number,
+        loaded_at
+    from renamed
+    where duplicate_rank = 1
+)
+
+select * from final
