@@ -12,7 +12,7 @@ import pytest
 
 from ingestion.settings import Settings
 from orchestration.publishing.postgres import grant_analyst_access, publish_to_postgres
-from tests.dbt.postgres_cluster import PgCluster, postgres_available, start_cluster
+from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster
 from tests.publishing.pipeline_data import DBT_TARGET
 from tests.publishing.test_analyst_guide import MAY_BE_EMPTY, QUERIES
 
