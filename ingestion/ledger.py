@@ -1,0 +1,193 @@
+"""The ingestion ledger: one row per received file, plus row-level parse issues.
+
+Layouts are exactly those in docs/architecture.md; other parts (quality, dbt, orchestration)
+read them, so a change here is a change of that document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.contract.model import load_contract
+from ingestion.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, create_table_sql, raw_columns
+from ingestion.errors import RowIssue
+
+SUBMISSIONS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.submissions (
+    submission_id VARCHAR PRIMARY KEY,
+    sha256 VARCHAR,
+    original_path VARCHAR,
+    original_name VARCHAR,
+    archived_path VARCHAR,
+    file_format VARCHAR,
+    report_kind VARCHAR,
+    kode_bapas VARCHAR,
+    periode VARCHAR,
+    received_at TIMESTAMP,
+    ingested_at TIMESTAMP,
+    version INTEGER,
+    status VARCHAR,
+    is_current BOOLEAN,
+    error_code VARCHAR,
+    error_summary VARCHAR,
+    row_counts VARCHAR
+)"""
+
+ROW_ISSUES_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.row_issues (
+    submission_id VARCHAR,
+    sheet VARCHAR,
+    row_number INTEGER,
+    column_name VARCHAR,
+    value VARCHAR,
+    issue_code VARCHAR,
+    message_id VARCHAR,
+    message_en VARCHAR
+)"""
+
+SUBMISSION_COLUMNS = (
+    "submission_id", "sha256", "original_path", "original_name", "archived_path", "file_format",
+    "report_kind", "kode_bapas", "periode", "received_at", "ingested_at", "version", "status",
+    "is_current", "error_code", "error_summary", "row_counts",
+)  # fmt: skip
+STATUSES = ("accepted", "rejected", "duplicate", "superseded")
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One ledger.submissions row."""
+
+    submission_id: str
+    sha256: str
+    original_path: str
+    original_name: str
+    archived_path: str | None
+    file_format: str
+    report_kind: str | None
+    kode_bapas: str | None
+    periode: str | None
+    received_at: dt.datetime
+    ingested_at: dt.datetime
+    version: int | None
+    status: str
+    is_current: bool
+    error_code: str | None
+    error_summary: str | None
+    row_counts: str | None
+
+
+def ensure_ledger_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ledger schema and tables if missing (safe to call on every run)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
+    con.execute(SUBMISSIONS_DDL)
+    con.execute(ROW_ISSUES_DDL)
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create raw.<kind>_<sheet> for every contract sheet (layout from raw_schema)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    for kind in load_contract().report_kinds.values():
+        for sheet in kind.sheets:
+            con.execute(create_table_sql(kind.raw_table(sheet), raw_columns(sheet)))
+
+
+def find_by_sha(con: duckdb.DuckDBPyConnection, sha256: str) -> list[LedgerEntry]:
+    """Ledger rows for a content hash, oldest first."""
+    rows = con.execute(
+        f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM {LEDGER_SCHEMA}.submissions "
+        "WHERE sha256 = ? ORDER BY ingested_at, submission_id",
+        [sha256],
+    ).fetchall()
+    return [LedgerEntry(*row) for row in rows]
+
+
+def get_entry(con: duckdb.DuckDBPyConnection, submission_id: str) -> LedgerEntry | None:
+    """The ledger row with this id, if committed."""
+    row = con.execute(
+        f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM {LEDGER_SCHEMA}.submissions "
+        "WHERE submission_id = ?",
+        [submission_id],
+    ).fetchone()
+    return LedgerEntry(*row) if row else None
+
+
+def current_version(
+    con: duckdb.DuckDBPyConnection, kind: str, kode_bapas: str, periode: str
+) -> tuple[LedgerEntry | None, int]:
+    """(current accepted entry or None, number of accepted+superseded versions so far)."""
+    where = "report_kind = ? AND kode_bapas = ? AND periode = ?"
+    params = [kind, kode_bapas, periode]
+    count = con.execute(
+        f"SELECT count(*) FROM {LEDGER_SCHEMA}.submissions WHERE {where} "
+        "AND status IN ('accepted', 'superseded')",
+        params,
+    ).fetchone()
+    row = con.execute(
+        f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM {LEDGER_SCHEMA}.submissions "
+        f"WHERE {where} AND is_current",
+        params,
+    ).fetchone()
+    return (LedgerEntry(*row) if row else None), int(count[0] if count else 0)
+
+
+def insert_entry(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
+    """Insert one ledger row (inside the caller's transaction)."""
+    marks = ", ".join("?" for _ in SUBMISSION_COLUMNS)
+    con.execute(
+        f"INSERT INTO {LEDGER_SCHEMA}.submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+        f"VALUES ({marks})",
+        [getattr(entry, name) for name in SUBMISSION_COLUMNS],
+    )
+
+
+def mark_superseded(con: duckdb.DuckDBPyConnection, submission_id: str) -> None:
+    """An accepted version stops being current; its raw rows stay."""
+    con.execute(
+        f"UPDATE {LEDGER_SCHEMA}.submissions SET status = 'superseded', is_current = false "
+        "WHERE submission_id = ?",
+        [submission_id],
+    )
+
+
+def insert_row_issues(
+    con: duckdb.DuckDBPyConnection, submission_id: str, issues: list[RowIssue]
+) -> None:
+    """Bulk insert row issues via Arrow."""
+    if not issues:
+        return
+    table = pa.table(
+        {
+            "submission_id": [submission_id] * len(issues),
+            "sheet": [i.sheet for i in issues],
+            "row_number": pa.array([i.row_number for i in issues], pa.int32()),
+            "column_name": [i.column_name for i in issues],
+            "value": pa.array([i.value for i in issues], pa.string()),
+            "issue_code": [i.issue_code for i in issues],
+            "message_id": [i.message_id for i in issues],
+            "message_en": [i.message_en for i in issues],
+        }
+    )
+    con.register("_issues_batch", table)
+    try:
+        con.execute(f"INSERT INTO {LEDGER_SCHEMA}.row_issues BY NAME SELECT * FROM _issues_batch")
+    finally:
+        con.unregister("_issues_batch")
+
+
+def status_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(report_kind or 'unknown', status, count) for `lipas status`."""
+    rows = con.execute(
+        f"SELECT coalesce(report_kind, 'unknown'), status, count(*) "
+        f"FROM {LEDGER_SCHEMA}.submissions GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    return [(str(k), str(s), int(n)) for k, s, n in rows]
+
+
+def row_counts_json(counts: dict[str, int]) -> str:
+    """row_counts column: {"KLIEN": 812, ...} (rows loaded per contract sheet)."""
+    return json.dumps(dict(sorted(counts.items())))

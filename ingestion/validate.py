@@ -1,0 +1,288 @@
+"""Structural validation: find sheets, header rows and columns, and the submission's identity.
+
+Only structural problems raise (and reject the file); cell-level problems are the parsers' and
+the quality layer's business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import zip_longest
+
+import numpy as np
+import pandas as pd
+
+from ingestion import reference
+from ingestion.contract.model import ReportKindSpec, SheetSpec, load_contract, normalise_name
+from ingestion.errors import SubmissionError
+from ingestion.readers.base import RawWorkbook, Rows
+from ingestion.values import parse_period, parse_year
+
+HEADER_SCAN_ROWS = 20
+
+
+@dataclass(frozen=True)
+class SheetTable:
+    """One contract sheet located in the file: raw cells per contract column."""
+
+    spec: SheetSpec
+    source_name: str
+    header_row: int  # 1-based row number as the sender sees it
+    cells: pd.DataFrame  # columns = contract column names present, object dtype, data rows only
+    row_numbers: np.ndarray
+    ignored_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A structurally valid submission, ready to be parsed column by column."""
+
+    kind: ReportKindSpec
+    kode_bapas: str
+    periode: str
+    period_start: dt.date
+    period_end: dt.date
+    sheets: dict[str, SheetTable]
+    notes: list[str] = field(default_factory=list)
+
+
+def _match_sheets(book: RawWorkbook, kind: ReportKindSpec) -> dict[str, str]:
+    """Contract sheet name -> sheet name in the file (first match wins)."""
+    found: dict[str, str] = {}
+    for spec in kind.sheets:
+        accepted = spec.accepted_names()
+        for name in book.sheet_names:
+            if normalise_name(name) in accepted:
+                found[spec.name] = name
+                break
+    return found
+
+
+def _column_lookup(spec: SheetSpec) -> dict[str, str]:
+    return {alias: col.name for col in spec.columns for alias in col.accepted_names()}
+
+
+def find_header(rows: Rows, lookup: dict[str, str]) -> int:
+    """0-based index of the row (within the first 20) naming the most known columns."""
+    best, best_hits = 0, 0
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        names = (normalise_name(c) for c in row if c not in ("", None))
+        hits = len({lookup[n] for n in names if n in lookup})
+        if hits > best_hits:
+            best, best_hits = index, hits
+    return best
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB' (spreadsheet column letters, also used for CSV positions)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _is_blank(value: object) -> bool:
+    """Empty cell: None, NaN, '' or whitespace only."""
+    if value is None:
+        return True
+    if value.__class__ is str:
+        return not value.strip()  # type: ignore[attr-defined]
+    return value.__class__ is float and value != value
+
+
+def _table(spec: SheetSpec, source: str, rows: Rows) -> SheetTable:
+    lookup = _column_lookup(spec)
+    header_index = find_header(rows, lookup)
+    header = rows[header_index] if rows else []
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for pos, cell in enumerate(header):
+        if cell in ("", None):
+            continue
+        name = lookup.get(normalise_name(cell))
+        if name is None or name in positions:
+            # Only the column letter is noted: a header cell may hold anything, even a name.
+            ignored.append(column_letter(pos))
+        else:
+            positions[name] = pos
+    missing = [c.name for c in spec.columns if c.required and c.name not in positions]
+    if missing:
+        first = spec.column(missing[0])
+        names = ", ".join(missing)
+        raise SubmissionError(
+            "missing_column",
+            f"Kolom wajib tidak ditemukan di sheet {spec.name}: {names}.",
+            f"Required column(s) missing from sheet {spec.name}: {names}.",
+            sheet=source,
+            row=header_index + 1,
+            column=missing[0],
+            hint_id=f"Tambahkan kolom '{first.name}' pada baris judul (nama lain yang diterima: "
+            f"{', '.join(first.aliases) or '-'}); gunakan templat terbaru.",
+            hint_en=f"Add column '{first.name}' to the header row (accepted aliases: "
+            f"{', '.join(first.aliases) or '-'}); use the latest template.",
+        )
+    body = rows[header_index + 1 :]
+    # Transpose once (rows may be ragged in CSVs), keeping only the contract columns.
+    width = max(positions.values(), default=-1) + 1
+    columns = list(zip_longest(*[r[:width] for r in body], fillvalue=None)) if body else []
+    n = len(body)
+    data: dict[str, list[object]] = {
+        name: list(columns[pos]) if pos < len(columns) else [None] * n
+        for name, pos in positions.items()
+    }
+    row_numbers = np.arange(header_index + 2, header_index + 2 + n)
+    blank = np.ones(n, bool)
+    for values in data.values():
+        blank &= np.fromiter((v is None or v == "" or _is_blank(v) for v in values), bool, n)
+    keep = np.flatnonzero(~blank)
+    cells = pd.DataFrame(
+        {name: pd.Series([values[i] for i in keep], dtype=object) for name, values in data.items()},
+        index=pd.RangeIndex(len(keep)),
+        dtype=object,
+    )
+    row_numbers = row_numbers[keep]
+    return SheetTable(spec, source, header_index + 1, cells, row_numbers, tuple(ignored))
+
+
+def _missing_sheet(spec: SheetSpec) -> SubmissionError:
+    return SubmissionError(
+        "missing_sheet",
+        f"Sheet wajib '{spec.name}' tidak ditemukan.",
+        f"Required sheet '{spec.name}' is missing.",
+        sheet=spec.name,
+        hint_id=f"Tambahkan sheet '{spec.name}' (nama lain yang diterima: "
+        f"{', '.join(spec.aliases) or '-'}); untuk CSV, berkas {spec.name}.csv.",
+        hint_en=f"Add sheet '{spec.name}' (accepted: {', '.join(spec.aliases) or '-'}); "
+        f"for CSV, a file {spec.name}.csv.",
+    )
+
+
+def _detect_kind(book: RawWorkbook) -> tuple[ReportKindSpec, SheetTable]:
+    """Report kind from the IDENTITAS period column: `periode` = monthly, `tahun` = annual."""
+    contract = load_contract()
+    best: tuple[ReportKindSpec, SheetTable] | None = None
+    first_error: SubmissionError | None = None
+    for kind in contract.report_kinds.values():
+        identity_spec = kind.sheets[0]
+        source = _match_sheets(book, kind).get(identity_spec.name)
+        if source is None:
+            continue
+        rows = book.load(source)
+        lookup = _column_lookup(identity_spec)
+        header = rows[find_header(rows, lookup)] if rows else []
+        if kind.period_column not in {lookup.get(normalise_name(c)) for c in header}:
+            continue
+        try:
+            return kind, _table(identity_spec, source, rows)
+        except SubmissionError as exc:
+            first_error = first_error or exc
+    if first_error is not None:
+        raise first_error
+    if best is None and not any(
+        _match_sheets(book, k).get(k.sheets[0].name) for k in contract.report_kinds.values()
+    ):
+        raise _missing_sheet(contract.kind("monthly").sheets[0])
+    raise SubmissionError(
+        "missing_column",
+        "Sheet IDENTITAS tidak memiliki kolom 'periode' (laporan bulanan) atau 'tahun' "
+        "(rencana tahunan).",
+        "The IDENTITAS sheet has no 'periode' (monthly report) or 'tahun' (annual plan) column.",
+        sheet="IDENTITAS",
+        column="periode",
+        hint_id="Gunakan templat terbaru dan isi kolom periode dengan format YYYY-MM.",
+        hint_en="Use the latest template and fill periode as YYYY-MM.",
+    )
+
+
+def _resolve_bapas(raw: object, table: SheetTable) -> reference.Bapas:
+    code = str(raw if raw is not None else "").strip().upper().replace(" ", "")
+    code = code[:-2] if code.endswith(".0") else code
+    by_code = reference.bapas_by_code()
+    by_satker = {b.kode_satker: b for b in by_code.values() if b.kode_satker}
+    found = by_code.get(code) or by_satker.get(code)
+    if found is None:
+        raise SubmissionError(
+            "unknown_bapas",
+            f"Kode Bapas '{code[:20]}' tidak dikenal.",
+            f"Unknown Bapas code '{code[:20]}'.",
+            sheet=table.source_name,
+            row=int(table.row_numbers[0]),
+            column="kode_bapas",
+            value=code[:20],
+            hint_id="Isi kode_bapas sesuai daftar Ditjenpas (mis. BP3501).",
+            hint_en="Use the kode_bapas from the Ditjenpas list (e.g. BP3501).",
+        )
+    return found
+
+
+def _period_bounds(kind: ReportKindSpec, periode: str) -> tuple[dt.date, dt.date]:
+    if kind.period_type == "year":
+        year = int(periode)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    year, month = int(periode[:4]), int(periode[5:7])
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, 1), nxt - dt.timedelta(days=1)
+
+
+def validate_structure(book: RawWorkbook) -> Structure:
+    """Locate every contract sheet and column and check the identity; raises SubmissionError."""
+    kind, identity = _detect_kind(book)
+    if identity.cells.empty:
+        raise SubmissionError(
+            "empty_sheet",
+            "Sheet IDENTITAS kosong (tidak ada baris data di bawah judul).",
+            "The IDENTITAS sheet is empty (no data row under the header).",
+            sheet=identity.source_name,
+            hint_id="Isi satu baris IDENTITAS: kode_bapas, periode, tanggal_laporan.",
+            hint_en="Fill one IDENTITAS row: kode_bapas, periode, tanggal_laporan.",
+        )
+    first = identity.cells.iloc[:1]
+    bapas = _resolve_bapas(first["kode_bapas"].iloc[0], identity)
+    parser = parse_year if kind.period_type == "year" else parse_period
+    parsed = parser(first[kind.period_column]).values.to_pylist()[0]
+    if parsed is None:
+        expected = "YYYY" if kind.period_type == "year" else "YYYY-MM"
+        raise SubmissionError(
+            "bad_period",
+            f"Periode laporan tidak dapat dibaca (format yang diharapkan {expected}).",
+            f"The reporting period cannot be read (expected {expected}).",
+            sheet=identity.source_name,
+            row=int(identity.row_numbers[0]),
+            column=kind.period_column,
+            value=str(first[kind.period_column].iloc[0])[:20],
+            hint_id=f"Isi kolom {kind.period_column} dengan format {expected}, mis. 2025-03.",
+            hint_en=f"Fill {kind.period_column} as {expected}, e.g. 2025-03.",
+        )
+    periode = str(parsed)
+    start, end = _period_bounds(kind, periode)
+    if not bapas.is_active(start, end):
+        raise SubmissionError(
+            "inactive_bapas",
+            f"Bapas {bapas.kode_bapas} tidak aktif pada periode {periode}.",
+            f"Bapas {bapas.kode_bapas} is not active in period {periode}.",
+            sheet=identity.source_name,
+            row=int(identity.row_numbers[0]),
+            column="kode_bapas",
+            value=bapas.kode_bapas,
+            hint_id="Periksa kode_bapas dan periode; hubungi Ditjenpas jika data Bapas keliru.",
+            hint_en="Check kode_bapas and periode; contact Ditjenpas if the Bapas list is wrong.",
+        )
+    located = _match_sheets(book, kind)
+    sheets = {kind.sheets[0].name: identity}
+    for spec in kind.sheets[1:]:
+        source = located.get(spec.name)
+        if source is None:
+            if spec.required:
+                raise _missing_sheet(spec)
+            continue
+        sheets[spec.name] = _table(spec, source, book.load(source))
+    notes = [
+        f"{t.spec.name}: kolom tak dikenal diabaikan / unknown columns ignored: "
+        f"{', '.join(t.ignored_columns)}"
+        for t in sheets.values()
+        if t.ignored_columns
+    ]
+    return Structure(kind, bapas.kode_bapas, periode, start, end, sheets, notes)
