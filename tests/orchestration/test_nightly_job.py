@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,22 +100,21 @@ def test_sensor_run_and_nightly_run_share_the_warehouse_serially(tmp_path: Path)
     settings.ensure_dirs()
     _generate_into_landing(settings, tmp_path, seed=5)
     lipas = str(Path(sys.executable).parent / "lipas")
-    commands = {
-        "ingest_on_arrival": [lipas, "run", "ingest_on_arrival"],
-        "nightly": [lipas, "nightly", "--no-send", "--period", "2025-02"],
-    }
-    procs = [
-        subprocess.Popen(
-            commands[job],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+
+    def start(command: list[str]) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
-        for job in ("ingest_on_arrival", "nightly")
-    ]
-    outputs = [p.communicate(timeout=900)[0] for p in procs]
-    for proc, out in zip(procs, outputs, strict=True):
+
+    nightly = start([lipas, "nightly", "--no-send", "--period", "2025-02"])
+    # Start the sensor's job once the nightly run holds the warehouse (its ingest step began), so
+    # the two runs really overlap instead of merely running one after the other by luck.
+    deadline = time.monotonic() + 300
+    while not settings.warehouse_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    ingest = start([lipas, "run", "ingest_on_arrival"])
+    outputs = [p.communicate(timeout=900)[0] for p in (nightly, ingest)]
+    for proc, out in zip((nightly, ingest), outputs, strict=True):
         assert proc.returncode == 0, out[-3000:]
     combined = "\n".join(outputs)
     assert "RESULT ingest_on_arrival" in combined

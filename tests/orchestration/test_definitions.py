@@ -1,0 +1,86 @@
+"""The Definitions load, and what they promise (schedules, owners, descriptions) is checked here."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.defs.schedules import deadline_cron
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions.json"
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    from orchestration.definitions import defs
+
+    return defs()
+
+
+def _snapshot(definitions: dg.Definitions) -> dict[str, object]:
+    graph = definitions.get_repository_def().asset_graph
+    return {
+        "assets": sorted(k.to_user_string() for k in graph.get_all_asset_keys()),
+        "checks": sorted(
+            f"{c.asset_key.to_user_string()}:{c.name}" for c in graph.asset_check_keys
+        ),
+        "schedules": sorted(
+            f"{s.name} {s.cron_schedule} {s.execution_timezone}" for s in definitions.schedules
+        ),
+        "sensors": sorted(s.name for s in definitions.sensors),
+        "jobs": sorted(j.name for j in definitions.jobs),
+    }
+
+
+def test_snapshot_of_assets_checks_and_schedules(definitions: dg.Definitions) -> None:
+    """Any change to the asset graph is deliberate: regenerate with UPDATE_SNAPSHOTS=1."""
+    current = _snapshot(definitions)
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(json.dumps(current, indent=2) + "\n")
+    assert current == json.loads(SNAPSHOT.read_text())
+
+
+def test_nightly_schedule_runs_at_one_in_jakarta(definitions: dg.Definitions) -> None:
+    schedule = definitions.resolve_schedule_def("nightly_0100_wib")
+    assert schedule.cron_schedule == "0 1 * * *"
+    assert schedule.execution_timezone == "Asia/Jakarta"
+    assert schedule.job_name == "nightly"
+
+
+def test_deadline_schedule_is_day_after_monthly_deadline(definitions: dg.Definitions) -> None:
+    schedule = definitions.resolve_schedule_def("monthly_deadline_check")
+    assert schedule.cron_schedule == "0 7 11 * *"  # seed: monthly deadline on the 10th
+    assert schedule.execution_timezone == "Asia/Jakarta"
+
+
+@pytest.mark.parametrize(
+    ("day", "cron"),
+    [
+        pytest.param(10, "0 7 11 * *", id="10th -> 11th"),
+        pytest.param(27, "0 7 28 * *", id="27th -> 28th"),
+        pytest.param(31, "0 7 1 * *", id="month end -> 1st"),
+    ],
+)
+def test_deadline_cron(day: int, cron: str) -> None:
+    assert deadline_cron(day) == cron
+
+
+def test_sensors_present(definitions: dg.Definitions) -> None:
+    names = {s.name for s in definitions.sensors}
+    assert {"landing_sensor", "run_failure_alert"} <= names
+
+
+def test_every_asset_has_description_group_and_owner(definitions: dg.Definitions) -> None:
+    graph = definitions.get_repository_def().asset_graph
+    missing = []
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        if not node.description or not node.group_name or not node.owners:
+            missing.append(key.to_user_string())
+    assert missing == []
