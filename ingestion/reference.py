@@ -32,6 +32,7 @@ class Kanwil:
     kode_kanwil: str
     nama_kanwil: str
     provinsi_induk: str
+    kode_provinsi: str
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,15 @@ def codes_of(code_list: str, seeds_dir: Path | None = None) -> tuple[str, ...]:
 def load_kanwil(seeds_dir: Path | None = None) -> tuple[Kanwil, ...]:
     """Every Kanwil."""
     return tuple(
-        Kanwil(r["kode_kanwil"], r["nama_kanwil"], r["provinsi_induk"])
+        Kanwil(r["kode_kanwil"], r["nama_kanwil"], r["provinsi_induk"], r["kode_provinsi"])
         for r in _read("ref_kanwil", seeds_dir)
     )
+
+
+@lru_cache(maxsize=4)
+def province_codes(seeds_dir: Path | None = None) -> frozenset[str]:
+    """Every Kemendagri province code (NIK digits 1-2), including provinces without a Kanwil."""
+    return frozenset(r["kode_provinsi"] for r in _read("ref_provinsi", seeds_dir))
 
 
 @lru_cache(maxsize=4)

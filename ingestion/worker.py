@@ -61,7 +61,7 @@ class ParseOutcome:
 
 def warm_up() -> None:
     """Load the contract and reference data once per worker, while the writer archives."""
-    from ingestion.pseudonymise import province_codes
+    from ingestion.reference import province_codes
     from ingestion.reference import bapas_by_code
 
     identity_sheet_names()
@@ -141,7 +141,13 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
             notes=[scrub(n) for n in (structure.notes + book.notes)],
         )
     except SubmissionError as exc:
-        return ParseOutcome(job.submission_id, rejection=rejection_from(exc))
+        return ParseOutcome(
+            job.submission_id,
+            report_kind=exc.report_kind,
+            kode_bapas=exc.kode_bapas,
+            periode=exc.periode,
+            rejection=rejection_from(exc),
+        )
     except Exception as exc:  # a reader/parser bug must not stop the nightly run
         logger.error(
             "unexpected error parsing %s (%s): %s",

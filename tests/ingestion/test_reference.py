@@ -262,3 +262,14 @@ def test_settings_layout(tmp_path: Path) -> None:
     settings.ensure_dirs()
     assert settings.landing_dir.is_dir()
     assert settings.archive_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_every_province_can_issue_a_nik() -> None:
+    """Regression: NIK province codes once came from the Kanwil list, so Kalimantan Utara (65)
+    and the 2022 Papua provinces (93-96) were wrongly flagged BAD_PROVINCE."""
+    from ingestion.reference import load_bapas, province_codes
+
+    codes = province_codes()
+    assert len(codes) == 38
+    assert {"65", "93", "94", "95", "96"} <= codes
+    assert {b.kode_bapas[2:4] for b in load_bapas()} <= codes
