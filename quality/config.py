@@ -18,6 +18,8 @@ class QualityConfig:
     outlier_threshold: float = 3.5
     outlier_min_history: int = 6
     outlier_min_value: float = 10.0
+    outlier_peer_threshold: float = 6.0
+    outlier_min_peers: int = 10
     who_deviation: float = 0.33
     plan_caseload_factor: float = 3.0
 
@@ -28,6 +30,8 @@ _ENV: dict[str, tuple[str, type]] = {
     "outlier_threshold": ("LIPAS_OUTLIER_THRESHOLD", float),
     "outlier_min_history": ("LIPAS_OUTLIER_MIN_HISTORY", int),
     "outlier_min_value": ("LIPAS_OUTLIER_MIN_VALUE", float),
+    "outlier_peer_threshold": ("LIPAS_OUTLIER_PEER_THRESHOLD", float),
+    "outlier_min_peers": ("LIPAS_OUTLIER_MIN_PEERS", int),
     "who_deviation": ("LIPAS_QUALITY_WHO_DEVIATION", float),
     "plan_caseload_factor": ("LIPAS_PLAN_CASELOAD_FACTOR", float),
 }

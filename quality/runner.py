@@ -13,6 +13,7 @@ import duckdb
 
 from ingestion.reference import load_bapas
 from ingestion.settings import Settings
+from quality.activity_costs import activity_cost_findings
 from quality.completeness import (
     StatusRow,
     build_register,
@@ -78,6 +79,7 @@ def collect_findings(
     timed("duplicate", lambda: duplicate_findings(con, scope))
     timed("annual_plan", lambda: annual_plan_findings(con, scope, config))
     timed("outlier", lambda: outlier_findings(con, scope, config))
+    timed("outlier_activity_cost", lambda: activity_cost_findings(con, scope, config))
     timed("validity_parse", lambda: parse_issue_findings(con, scope))
     if gx_runner is not None:
         timed("validity_gx", lambda: gx_validity_findings(con, scope, gx_runner))

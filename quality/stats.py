@@ -1,4 +1,4 @@
-"""Robust statistics for consistency over time (pure functions with known-answer tests).
+"""Robust statistics for the outlier rules (pure functions with known-answer tests).
 
 Modified z-score (Iglewicz & Hoaglin): 0.6745 * (x - median) / MAD, MAD = median |x - median|.
 When MAD is 0 (more than half the history identical) the mean absolute deviation scaled by
@@ -100,4 +100,24 @@ def who_deviation(
     for index in range(periods, len(series)):
         previous = [v for _p, v in series[index - periods : index]]
         out.append((series[index][0], series[index][1], sum(previous) / periods))
+    return out
+
+
+def peer_outliers(
+    values: Sequence[float], threshold: float, mad_floor: float = 0.0
+) -> list[tuple[int, float, float]]:
+    """(index, median, z) of values whose modified z-score in their peer group exceeds `threshold`.
+
+    Cross-sectional and high side only. The group includes the value judged: median and MAD
+    hardly move for one extreme value, so no leave-one-out is needed.
+    """
+    if not values:
+        return []
+    centre = median(values)
+    spread = max(mad(values), mad_floor)
+    out = []
+    for index, value in enumerate(values):
+        z = MAD_SCALE * (value - centre) / spread if spread > 0 else modified_z(value, values)
+        if z is not None and z > threshold:
+            out.append((index, centre, z))
     return out

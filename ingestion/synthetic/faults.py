@@ -31,6 +31,10 @@ NEEDS_LONG_HISTORY = "long_history"  # month index >= 6 (outlier baseline)
 NEEDS_EXIT = "exit"  # a client ends supervision in the month
 NEEDS_GRIYA = "griya"  # the Bapas runs a Griya Abhipraya that month
 NEEDS_OTHER_BAPAS = "other_bapas"  # at least two Bapas are generated
+NEEDS_PEERS = "peers"  # the month has enough clients nationally for activity-cost peer groups
+# National clients in a month from which its activities (~2.5% of clients, 10-35% reach in
+# groups of ~12) form peer groups big enough for the cross-sectional cost rule: ~50 activities.
+PEER_MIN_CLIENTS = 2_000
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ CATALOGUE: tuple[FaultKind, ...] = (
     FaultKind(CONSISTENCY, "wajib_lapor_hadir_gt_jadwal", "monthly"),
     FaultKind(CONTINUITY, "client_missing_without_end_status", "monthly", (NEEDS_HISTORY,)),
     FaultKind(OUTLIER, "cost_x5", "monthly", (NEEDS_LONG_HISTORY,)),
+    FaultKind(OUTLIER, "activity_cost_x1000", "monthly", (NEEDS_PEERS,)),
     FaultKind(CROSS_BAPAS, "same_nik_two_bapas", "monthly", (NEEDS_OTHER_BAPAS,)),
     FaultKind(DUPLICATE, "duplicate_no_register", "monthly"),
     FaultKind(ANNUAL_PLAN, "plan_missing", "annual_plan", row_level=False),
@@ -131,13 +136,31 @@ def plan_faults(
     free_annual = [annual_slots[i] for i in rng.permutation(len(annual_slots))]
     rounds = 1 + len(monthly_slots) // 300
     out: list[Assignment] = []
+
+    def place(kind: FaultKind) -> bool:
+        pool = free_annual if kind.target == "annual_plan" else free_monthly
+        for pos, slot in enumerate(pool):
+            if all(tag in offers.get(slot, set()) for tag in kind.needs):
+                out.append(Assignment(kind, slot[0], slot[1]))
+                del pool[pos]
+                return True
+        return False
+
     for _ in range(rounds):
+        placed: set[str] = set()
+        covered: set[str] = set()
         for kind in priority_order():
-            pool = free_annual if kind.target == "annual_plan" else free_monthly
-            for pos, slot in enumerate(pool):
-                if all(tag in offers.get(slot, set()) for tag in kind.needs):
-                    out.append(Assignment(kind, slot[0], slot[1]))
-                    del pool[pos]
+            if kind.fault in placed:
+                continue
+            tries = [kind]
+            if kind.family not in covered:
+                # Family coverage first: when the first fault of a family finds no slot (e.g.
+                # cost_x5 in a short run), another fault of the same family stands in.
+                covered.add(kind.family)
+                tries += [k for k in CATALOGUE if k.family == kind.family and k is not kind]
+            for candidate in tries:
+                if candidate.fault not in placed and place(candidate):
+                    placed.add(candidate.fault)
                     break
     for fault in RESUBMITTED_FAULTS:
         for assignment in out:
@@ -147,8 +170,10 @@ def plan_faults(
     return out
 
 
-def slot_offers(month_index: int, has_exit: bool, runs_griya: bool, n_bapas: int) -> set[str]:
-    """Requirement tags one monthly slot satisfies."""
+def slot_offers(
+    month_index: int, has_exit: bool, runs_griya: bool, n_bapas: int, national_clients: int = 0
+) -> set[str]:
+    """Requirement tags one monthly slot satisfies (`national_clients`: all offices' KLIEN rows)."""
     tags = set()
     if month_index >= 1:
         tags.add(NEEDS_HISTORY)
@@ -160,6 +185,8 @@ def slot_offers(month_index: int, has_exit: bool, runs_griya: bool, n_bapas: int
         tags.add(NEEDS_GRIYA)
     if n_bapas >= 2:
         tags.add(NEEDS_OTHER_BAPAS)
+    if national_clients >= PEER_MIN_CLIENTS:
+        tags.add(NEEDS_PEERS)
     return tags
 
 

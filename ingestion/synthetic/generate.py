@@ -81,13 +81,18 @@ def _plan(
     years: list[int],
 ) -> dict[str, list[Assignment]]:
     monthly_slots, offers = [], {}
+    national = [
+        sum(len(pops[b.kode_bapas].members(m)) for b in offices if m in active[b.kode_bapas])
+        for m in range(len(months))
+    ]
     for b in offices:
         pop = pops[b.kode_bapas]
         for m in active[b.kode_bapas]:
             slot = (b.kode_bapas, m)
             monthly_slots.append(slot)
             has_exit = bool((pop.last_month == m).any())
-            offers[slot] = slot_offers(m, has_exit, b.runs_griya(months[m].end), len(offices))
+            griya = b.runs_griya(months[m].end)
+            offers[slot] = slot_offers(m, has_exit, griya, len(offices), national[m])
     annual_slots = [(b.kode_bapas, y) for b in offices for y in years]
     assignments = plan_faults(seed, monthly_slots, annual_slots, offers)
     file_level = {

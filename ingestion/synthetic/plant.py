@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ingestion.synthetic.activities import SELF_FUNDED
 from ingestion.synthetic.faults import pick_index
 from ingestion.synthetic.monthly import BapasContext
 from ingestion.synthetic.periods import Month
@@ -225,6 +226,23 @@ def cost_x5(report: Report, t: Target) -> Planted:
     return Planted("KEGIATAN", "biaya_rp", tuple(range(len(costs))), "activity costs x5")
 
 
+def activity_cost_x1000(report: Report, t: Target) -> Planted:
+    """One activity's cost typed with three zeros too many (extreme against its peers nationally).
+
+    The activity with the highest cost per participant of a non-self-funded kind is chosen, so
+    the planted value stands far above every activity of its type, whatever the office's level.
+    """
+    keg = report.tables["KEGIATAN"].data
+    rows = _rows(report, "KEGIATAN", "sumber_dana", lambda v: v != SELF_FUNDED) or list(
+        range(len(keg["biaya_rp"]))
+    )
+    if not rows:
+        raise ValueError("no activity this month")
+    i = max(rows, key=lambda j: (keg["biaya_rp"][j] / max(keg["jumlah_peserta"][j], 1), -j))
+    keg["biaya_rp"][i] *= 1000
+    return Planted("KEGIATAN", "biaya_rp", (i,), "activity cost x1000", str(keg["biaya_rp"][i]))
+
+
 def same_nik_two_bapas(report: Report, t: Target) -> Planted:
     """A client carrying the identity of an active client of another Bapas."""
     klien = report.tables["KLIEN"].data
@@ -285,6 +303,7 @@ PLANTERS: dict[str, Planter] = {
         wajib_lapor_hadir_gt_jadwal,
         client_missing_without_end_status,
         cost_x5,
+        activity_cost_x1000,
         same_nik_two_bapas,
         duplicate_no_register,
         target_above_3x_caseload,

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from ingestion.reference import codes_of
-from ingestion.synthetic.faults import CATALOGUE, FAMILIES
+from ingestion.synthetic.faults import CATALOGUE, FAMILIES, NEEDS_PEERS
 from ingestion.synthetic.nik import NIK_RE
 from ingestion.synthetic.readback import read_submission
 
@@ -38,7 +38,8 @@ def test_every_family_and_every_fault_is_planted(faulty_set) -> None:
     _out, manifest = faulty_set
     assert {f["family"] for f in manifest["faults"]} == set(FAMILIES)
     planted = {f["fault"] for f in manifest["faults"]}
-    missing = {k.fault for k in CATALOGUE} - planted
+    # Activity-cost peer groups need a national month (~200 clients here): see the test below.
+    missing = {k.fault for k in CATALOGUE if NEEDS_PEERS not in k.needs} - planted
     assert not missing, f"not planted with 5 Bapas x 7 months: {missing}"
     required = {"family", "fault", "kode_bapas", "periode", "file", "sheet", "column", "rows"}
     assert all(required <= set(f) for f in manifest["faults"])
@@ -175,3 +176,22 @@ def test_accepted_workbooks_open_and_rejected_ones_do_not(faulty_set) -> None:
             continue
         assert load_workbook(path, read_only=True).sheetnames
         assert CalamineWorkbook.from_path(str(path)).sheet_names
+
+
+def test_short_national_run_plants_an_activity_cost_outlier(tmp_path: Path) -> None:
+    from ingestion.synthetic.generate import generate
+
+    out = tmp_path / "national"
+    # One month, enough clients nationally for peer groups, no history at all.
+    generate(out, "2025-01", 1, seed=3, bapas=20, faults="default", scale=0.15, workers=1)
+    manifest = json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
+    (fault,) = [f for f in manifest["faults"] if f["family"] == "outlier"]
+    assert (fault["fault"], fault["sheet"], fault["column"]) == (
+        "activity_cost_x1000", "KEGIATAN", "biaya_rp",
+    )  # fmt: skip
+    rows = read_submission(out / fault["file"])["KEGIATAN"]
+    (number,) = fault["rows"]
+    planted = next(r for r in rows if r["_row"] == number)
+    assert planted["biaya_rp"] == int(fault["value"])
+    per_head = [r["biaya_rp"] / max(r["jumlah_peserta"], 1) for r in rows if r is not planted]
+    assert planted["biaya_rp"] / max(planted["jumlah_peserta"], 1) > 100 * max(per_head, default=0)

@@ -7,7 +7,14 @@ import datetime as dt
 import pytest
 
 from ingestion.synthetic.fastxlsx import column_letter
-from ingestion.synthetic.faults import CATALOGUE, FAMILIES, plan_faults, priority_order
+from ingestion.synthetic.faults import (
+    CATALOGUE,
+    FAMILIES,
+    PEER_MIN_CLIENTS,
+    plan_faults,
+    priority_order,
+    slot_offers,
+)
 from ingestion.synthetic.nik import make_nik, nik_matches, with_birth
 from ingestion.synthetic.periods import age_on, excel_serial, month_range, parse_start
 from ingestion.synthetic.style import nik_spaced, rupiah_text
@@ -89,6 +96,21 @@ def test_fault_plan_puts_families_first_and_one_fault_per_slot() -> None:
     assert {a.kind.family for a in plan} >= {"completeness", "timeliness", "rejected_file"}
     assert plan == plan_faults(1, slots, [("BP1", 2025)], offers)
     assert len(CATALOGUE) == len({k.fault for k in CATALOGUE})
+
+
+def test_short_national_run_covers_outliers_without_history() -> None:
+    # Three months: no slot has the six months cost_x5 needs, but the month has enough clients
+    # nationally for activity-cost peer groups, so activity_cost_x1000 stands in.
+    slots = [(f"BP{b}", m) for b in range(40) for m in range(3)]
+    offers = {s: slot_offers(s[1], True, False, 40, PEER_MIN_CLIENTS) for s in slots}
+    plan = plan_faults(7, slots, [("BP0", 2025)], offers)
+    outliers = [a.kind.fault for a in plan if a.kind.family == "outlier"]
+    assert outliers == ["activity_cost_x1000"]
+    assert {a.kind.family for a in plan} == set(FAMILIES)
+    # Long runs keep cost_x5 as the family's first fault; tiny runs offer no peers.
+    long_offers = {s: slot_offers(6, True, False, 40, PEER_MIN_CLIENTS) for s in slots}
+    assert "cost_x5" in [a.kind.fault for a in plan_faults(7, slots, [], long_offers)]
+    assert "peers" not in slot_offers(0, True, False, 4, PEER_MIN_CLIENTS - 1)
 
 
 def test_table_build_enforces_contract_columns() -> None:

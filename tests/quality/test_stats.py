@@ -10,6 +10,7 @@ from quality.stats import (
     mad,
     median,
     modified_z,
+    peer_outliers,
     poisson_mad_floor,
     scan_series,
     who_deviation,
@@ -93,3 +94,28 @@ def test_scan_series_gates(
 def test_who_deviation_compares_with_mean_of_three_previous() -> None:
     out = who_deviation(_series([100, 110, 90, 150, 100]))
     assert out == [("2025-04", 150, 100.0), ("2025-05", 100, pytest.approx(116.667, abs=1e-3))]
+
+
+def test_peer_outliers_known_answer() -> None:
+    # median 3, deviations 2, 1, 0, 1, 97 -> MAD 1; z(100) = 0.6745 * 97 / 1 = 65.4265.
+    ((index, centre, z),) = peer_outliers([1.0, 2.0, 3.0, 4.0, 100.0], 3.5)
+    assert (index, centre) == (4, 3.0)
+    assert z == pytest.approx(65.4265)
+
+
+def test_peer_outliers_high_side_only_and_threshold() -> None:
+    # median 10, deviations 9, 0, 0, 1, 2 -> MAD 1; z(1) = -6.07 (low side), z(12) = 1.349.
+    assert peer_outliers([1.0, 10.0, 10.0, 11.0, 12.0], 1.0) == [(4, 10.0, pytest.approx(1.349))]
+    assert peer_outliers([1.0, 10.0, 10.0, 11.0, 12.0], 1.5) == []
+    assert peer_outliers([], 3.5) == []
+
+
+def test_peer_outliers_mad_floor_on_log_costs() -> None:
+    # Per-head costs 100k, 100k, 100k, 100k and 100M Rp: MAD 0, so the floor 0.6745 * 0.4
+    # decides: z = 0.6745 * ln(1000) / (0.6745 * 0.4) = ln(1000) / 0.4 = 17.269.
+    values = [math.log(v) for v in (1e5, 1e5, 1e5, 1e5, 1e8)]
+    ((index, centre, z),) = peer_outliers(values, 6.0, 0.6745 * 0.4)
+    assert (index, math.exp(centre)) == (4, pytest.approx(1e5))
+    assert z == pytest.approx(math.log(1000) / 0.4)
+    # Twice the peers' cost: ln 2 / 0.4 = 1.73, ordinary spread.
+    assert peer_outliers([math.log(v) for v in (1e5, 1e5, 1e5, 2e5)], 6.0, 0.6745 * 0.4) == []
