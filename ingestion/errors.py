@@ -54,6 +54,11 @@ class SubmissionError(Exception):
         self.value = value
         self.hint_id = hint_id
         self.hint_en = hint_en
+        # The submission's identity as far as it was read before the problem (None = unknown),
+        # so the ledger can tell which Bapas-month was rejected.
+        self.report_kind: str | None = None
+        self.kode_bapas: str | None = None
+        self.periode: str | None = None
         super().__init__(self.summary())
 
     def location(self) -> str:
@@ -72,6 +77,15 @@ class SubmissionError(Exception):
         where = self.location()
         prefix = f"{self.error_code} ({where})" if where else self.error_code
         return f"{prefix}: {self.message_id} / {self.message_en}"
+
+    def with_identity(
+        self, report_kind: str | None, kode_bapas: str | None, periode: str | None
+    ) -> SubmissionError:
+        """Record what is known of the submission's identity (never overwrites a known part)."""
+        self.report_kind = self.report_kind or report_kind
+        self.kode_bapas = self.kode_bapas or kode_bapas
+        self.periode = self.periode or periode
+        return self
 
     def with_file(self, file: str) -> SubmissionError:
         """Fill in the file name when the raising code did not know it."""

@@ -120,19 +120,20 @@ def current_version(
     con: duckdb.DuckDBPyConnection, kind: str, kode_bapas: str, periode: str
 ) -> tuple[LedgerEntry | None, int]:
     """(current accepted entry or None, number of accepted+superseded versions so far)."""
-    where = "report_kind = ? AND kode_bapas = ? AND periode = ?"
-    params = [kind, kode_bapas, periode]
-    count = con.execute(
-        f"SELECT count(*) FROM {LEDGER_SCHEMA}.submissions WHERE {where} "
-        "AND status IN ('accepted', 'superseded')",
-        params,
-    ).fetchone()
-    row = con.execute(
+    rows = con.execute(
         f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM {LEDGER_SCHEMA}.submissions "
-        f"WHERE {where} AND is_current",
-        params,
-    ).fetchone()
-    return (LedgerEntry(*row) if row else None), int(count[0] if count else 0)
+        "WHERE report_kind = ? AND kode_bapas = ? AND periode = ? "
+        "AND status IN ('accepted', 'superseded')",
+        [kind, kode_bapas, periode],
+    ).fetchall()
+    entries = [LedgerEntry(*row) for row in rows]
+    return next((e for e in entries if e.is_current), None), len(entries)
+
+
+def known_submissions(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str]]:
+    """(every committed submission_id, every committed sha256): one query per run, not per file."""
+    rows = con.execute(f"SELECT submission_id, sha256 FROM {LEDGER_SCHEMA}.submissions").fetchall()
+    return {r[0] for r in rows}, {r[1] for r in rows}
 
 
 def insert_entry(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:

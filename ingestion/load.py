@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.contract.model import load_contract
+from ingestion.contract.model import ReportKindSpec, SheetSpec, load_contract
 from ingestion.contract.raw_schema import RAW_SCHEMA, raw_tables
+
+if TYPE_CHECKING:
+    # Only the writer inserts; parse workers import this module without loading DuckDB.
+    import duckdb
+
+
+@lru_cache(maxsize=1)
+def _contract_raw_tables() -> dict[str, tuple[ReportKindSpec, SheetSpec]]:
+    """Raw table name -> (kind, sheet), computed once per process (the contract is fixed)."""
+    return raw_tables(load_contract())
 
 
 def parquet_path(raw_dir: Path, raw_table: str, submission_id: str) -> Path:
     """raw/<kind>/<sheet>/<submission_id>.parquet for a raw table name."""
-    kind, sheet = raw_tables(load_contract())[raw_table]
+    kind, sheet = _contract_raw_tables()[raw_table]
     return raw_dir / kind.kind / sheet.table_name / f"{submission_id}.parquet"
 
 
@@ -38,7 +49,7 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
 
 def insert_parquet(con: duckdb.DuckDBPyConnection, raw_table: str, path: Path) -> None:
     """Append one Parquet file to raw.<raw_table> (inside the caller's transaction)."""
-    if raw_table not in raw_tables(load_contract()):
+    if raw_table not in _contract_raw_tables():
         raise KeyError(f"{raw_table} is not a contract raw table")
     # The identifier is checked against the contract above; the path is a bound parameter.
     con.execute(

@@ -3,6 +3,7 @@
 Order per file, each step safe to repeat after a crash (docs/ingestion.md):
 archive (content-addressed) -> parse + Parquet (worker, deterministic submission id) ->
 one DuckDB transaction (raw rows + ledger row + row issues) -> remove from landing.
+Files overlap: later files are archived and parsed while earlier ones are committed.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import duckdb
 
@@ -135,22 +139,71 @@ def _start_pool(workers: int) -> cf.ProcessPoolExecutor | None:
     return pool
 
 
-def _run_jobs(jobs: list[ParseJob], pool: cf.ProcessPoolExecutor | None) -> Iterator[ParseOutcome]:
-    """Outcomes in job order; with a pool, parsing runs ahead of the single writer."""
-    if pool is None:
-        for job in jobs:
-            yield parse_submission(job)
-        return
-    futures = [pool.submit(parse_submission, job) for job in jobs]
-    for future in futures:
-        yield future.result()
+_DONE = object()
+
+
+class _PlanAhead:
+    """Archives and plans the candidates in a background thread, in order.
+
+    Each parse job goes to the pool the moment its file is archived, and the writer (the
+    calling thread) commits earlier files while later ones are still being archived (copying,
+    hashing and fsync release the GIL). The thread never touches the database. Iterating
+    yields (decision, parse outcome or None) in candidate order.
+    """
+
+    def __init__(self, plan: Iterator[Decision], pool: cf.ProcessPoolExecutor | None) -> None:
+        self._pool = pool
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(plan,), name="lipas-plan", daemon=True
+        )
+
+    def _run(self, plan: Iterator[Decision]) -> None:
+        try:
+            for decision in plan:
+                future = None
+                if self._pool is not None and decision.job is not None:
+                    future = self._pool.submit(parse_submission, decision.job)
+                self._queue.put((decision, future))
+                if self._stop.is_set():
+                    break
+        except BaseException as exc:  # handed to the writer thread, which re-raises it
+            self._queue.put(exc)
+        finally:
+            self._queue.put(_DONE)
+
+    def __iter__(self) -> Iterator[tuple[Decision, ParseOutcome | None]]:
+        self._thread.start()
+        while (item := self._queue.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            decision, future = cast(tuple[Decision, "cf.Future[ParseOutcome] | None"], item)
+            if decision.job is None:
+                yield decision, None
+            elif future is None:
+                yield decision, parse_submission(decision.job)
+            else:
+                yield decision, future.result()
+
+    def close(self) -> None:
+        """Stop planning after the current file and wait for the thread."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
 
 
 def _plan(
-    con: duckdb.DuckDBPyConnection, settings: Settings, candidates: list[Candidate], key: bytes
-) -> list[Decision]:
-    """Archive every candidate and decide what it needs (nothing is parsed yet)."""
-    decisions: list[Decision] = []
+    settings: Settings,
+    candidates: list[Candidate],
+    key: bytes,
+    committed: tuple[set[str], set[str]],
+) -> Iterator[Decision]:
+    """Archive each candidate and decide what it needs, one at a time.
+
+    `committed` is (submission ids, sha256s) already in the ledger, read once before the run.
+    """
+    committed_ids, committed_shas = committed
     seen: dict[str, str] = {}
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for cand in candidates:
@@ -158,23 +211,20 @@ def _plan(
         crash_point("archived")
         sid = make_submission_id(sha, cand.rel_path, cand.received_at)
         decision = Decision(cand, sha, archived, sid, now)
-        if ledger.get_entry(con, sid) is not None:
+        if sid in committed_ids:
             decision = decision.but(action="already_ingested")
-        elif sha in seen or ledger.find_by_sha(con, sha):
+        elif sha in seen or sha in committed_shas:
             decision = decision.but(action="duplicate")
         elif cand.file_format == "unknown":
             decision = decision.but(action="reject", rejection=unknown_format(cand))
         else:
-            decision = decision.but(
-                action="parse",
-                job=ParseJob(
-                    sid, archived, cand.file_format, cand.path.name, sha, settings.raw_dir,
-                    settings.max_file_bytes, key, now,
-                ),
+            job = ParseJob(
+                sid, archived, cand.file_format, cand.path.name, sha, settings.raw_dir,
+                settings.max_file_bytes, key, now,
             )  # fmt: skip
+            decision = decision.but(action="parse", job=job)
         seen.setdefault(sha, sid)
-        decisions.append(decision)
-    return decisions
+        yield decision
 
 
 def ingest_landing(
@@ -207,16 +257,15 @@ def ingest_landing(
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         raise
+    planner: _PlanAhead | None = None
     try:
         ledger.ensure_ledger_tables(con)
         ledger.ensure_raw_tables(con)
         clear_staging(settings.archive_dir)
-        decisions = _plan(con, settings, candidates, key)
-        jobs = [d.job for d in decisions if d.job is not None]
-        outcomes = _run_jobs(jobs, pool)
+        committed = ledger.known_submissions(con)
+        planner = _PlanAhead(_plan(settings, candidates, key, committed), pool)
         results: list[FileResult] = []
-        for decision in decisions:
-            outcome = next(outcomes) if decision.job is not None else None
+        for decision, outcome in planner:
             if outcome is not None:
                 crash_point("parsed")
             result = commit_outcome(con, settings, decision, outcome, crash_point)
@@ -231,8 +280,10 @@ def ingest_landing(
                 f" ({result.error_code})" if result.error_code else "",
             )
             if progress is not None:
-                progress(len(results), len(decisions), result)
+                progress(len(results), len(candidates), result)
     finally:
+        if planner is not None:
+            planner.close()
         con.close()
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -191,7 +191,10 @@ def commit_outcome(
     )
     _insert_alone(con, entry)
     crash("committed")
-    return FileResult(path, d.submission_id, "rejected", rejection.error_code)
+    return FileResult(
+        path, d.submission_id, "rejected", rejection.error_code, entry.report_kind,
+        entry.kode_bapas, entry.periode,
+    )  # fmt: skip
 
 
 def remove_from_landing(candidate: Candidate, landing: Path) -> None:

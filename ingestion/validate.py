@@ -7,7 +7,9 @@ the quality layer's business.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import zip_longest
 
 import numpy as np
@@ -20,6 +22,7 @@ from ingestion.readers.base import RawWorkbook, Rows
 from ingestion.values import parse_period, parse_year
 
 HEADER_SCAN_ROWS = 20
+_PLAIN_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,21 @@ def _column_lookup(spec: SheetSpec) -> dict[str, str]:
     return {alias: col.name for col in spec.columns for alias in col.accepted_names()}
 
 
+@lru_cache(maxsize=8192)
+def _normalised_text(text: str) -> str:
+    return normalise_name(text)
+
+
+def _normalised(cell: object) -> str:
+    # Header and title cells repeat in every file: only text cells are cached (bounded).
+    return _normalised_text(cell) if cell.__class__ is str else normalise_name(cell)
+
+
 def find_header(rows: Rows, lookup: dict[str, str]) -> int:
     """0-based index of the row (within the first 20) naming the most known columns."""
     best, best_hits = 0, 0
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        names = (normalise_name(c) for c in row if c not in ("", None))
+        names = (_normalised(c) for c in row if c not in ("", None))
         hits = len({lookup[n] for n in names if n in lookup})
         if hits > best_hits:
             best, best_hits = index, hits
@@ -93,7 +106,21 @@ def _is_blank(value: object) -> bool:
     return value.__class__ is float and value != value
 
 
-def _table(spec: SheetSpec, source: str, rows: Rows) -> SheetTable:
+def _has_data(row: list[object], positions: list[int]) -> bool:
+    """True when any contract cell of `row` is filled (see `_is_blank`)."""
+    size = len(row)
+    for pos in positions:
+        if pos < size:
+            value = row[pos]
+            if value is None or value == "":
+                continue
+            if not _is_blank(value):
+                return True
+    return False
+
+
+def _table(spec: SheetSpec, source: str, rows: Rows, *, strict: bool = True) -> SheetTable:
+    """Locate `spec`'s columns in `rows`; a missing required column raises unless not strict."""
     lookup = _column_lookup(spec)
     header_index = find_header(rows, lookup)
     header = rows[header_index] if rows else []
@@ -102,14 +129,14 @@ def _table(spec: SheetSpec, source: str, rows: Rows) -> SheetTable:
     for pos, cell in enumerate(header):
         if cell in ("", None):
             continue
-        name = lookup.get(normalise_name(cell))
+        name = lookup.get(_normalised(cell))
         if name is None or name in positions:
             # Only the column letter is noted: a header cell may hold anything, even a name.
             ignored.append(column_letter(pos))
         else:
             positions[name] = pos
     missing = [c.name for c in spec.columns if c.required and c.name not in positions]
-    if missing:
+    if missing and strict:
         first = spec.column(missing[0])
         names = ", ".join(missing)
         raise SubmissionError(
@@ -125,25 +152,24 @@ def _table(spec: SheetSpec, source: str, rows: Rows) -> SheetTable:
             f"{', '.join(first.aliases) or '-'}); use the latest template.",
         )
     body = rows[header_index + 1 :]
+    # Blank rows are dropped before transposing: a row is kept at its first filled contract cell
+    # (usually the first one), so trailing formatted-but-empty rows cost one check per cell.
+    order = list(positions.values())
+    keep = [i for i, row in enumerate(body) if _has_data(row, order)]
+    width = max(order, default=-1) + 1
+    kept = [body[i][:width] for i in keep]
     # Transpose once (rows may be ragged in CSVs), keeping only the contract columns.
-    width = max(positions.values(), default=-1) + 1
-    columns = list(zip_longest(*[r[:width] for r in body], fillvalue=None)) if body else []
-    n = len(body)
-    data: dict[str, list[object]] = {
-        name: list(columns[pos]) if pos < len(columns) else [None] * n
-        for name, pos in positions.items()
-    }
-    row_numbers = np.arange(header_index + 2, header_index + 2 + n)
-    blank = np.ones(n, bool)
-    for values in data.values():
-        blank &= np.fromiter((v is None or v == "" or _is_blank(v) for v in values), bool, n)
-    keep = np.flatnonzero(~blank)
+    columns = list(zip_longest(*kept, fillvalue=None)) if kept else []
+    n = len(kept)
     cells = pd.DataFrame(
-        {name: pd.Series([values[i] for i in keep], dtype=object) for name, values in data.items()},
-        index=pd.RangeIndex(len(keep)),
+        {
+            name: np.array(columns[pos], dtype=object) if pos < len(columns) else [None] * n
+            for name, pos in positions.items()
+        },
+        index=pd.RangeIndex(n),
         dtype=object,
     )
-    row_numbers = row_numbers[keep]
+    row_numbers = np.asarray(keep, dtype=np.int64) + (header_index + 2)
     return SheetTable(spec, source, header_index + 1, cells, row_numbers, tuple(ignored))
 
 
@@ -165,19 +191,28 @@ def _detect_kind(book: RawWorkbook) -> tuple[ReportKindSpec, SheetTable]:
     contract = load_contract()
     best: tuple[ReportKindSpec, SheetTable] | None = None
     first_error: SubmissionError | None = None
+    loaded: dict[str, Rows] = {}
     for kind in contract.report_kinds.values():
         identity_spec = kind.sheets[0]
         source = _match_sheets(book, kind).get(identity_spec.name)
         if source is None:
             continue
-        rows = book.load(source)
+        if source not in loaded:
+            # Every kind names its identity sheet IDENTITAS: read it from the file once.
+            loaded[source] = book.load(source)
+        rows = loaded[source]
         lookup = _column_lookup(identity_spec)
         header = rows[find_header(rows, lookup)] if rows else []
-        if kind.period_column not in {lookup.get(normalise_name(c)) for c in header}:
+        if kind.period_column not in {lookup.get(_normalised(c)) for c in header}:
             continue
         try:
             return kind, _table(identity_spec, source, rows)
         except SubmissionError as exc:
+            # The kind is known; keep whatever identity the incomplete IDENTITAS still gives.
+            bapas, periode = _identity_parts(
+                kind, _table(identity_spec, source, rows, strict=False)
+            )
+            exc.with_identity(kind.kind, bapas.kode_bapas if bapas else None, periode)
             first_error = first_error or exc
     if first_error is not None:
         raise first_error
@@ -185,6 +220,14 @@ def _detect_kind(book: RawWorkbook) -> tuple[ReportKindSpec, SheetTable]:
         _match_sheets(book, k).get(k.sheets[0].name) for k in contract.report_kinds.values()
     ):
         raise _missing_sheet(contract.kind("monthly").sheets[0])
+    # The kind is unknown, but a known Bapas code in IDENTITAS still says who must fix it.
+    bapas = None
+    for kind in contract.report_kinds.values():
+        source = _match_sheets(book, kind).get(kind.sheets[0].name)
+        if source is not None and bapas is None:
+            rows = loaded[source] if source in loaded else book.load(source)
+            lenient = _table(kind.sheets[0], source, rows, strict=False)
+            bapas = _identity_parts(kind, lenient)[0]
     raise SubmissionError(
         "missing_column",
         "Sheet IDENTITAS tidak memiliki kolom 'periode' (laporan bulanan) atau 'tahun' "
@@ -194,15 +237,43 @@ def _detect_kind(book: RawWorkbook) -> tuple[ReportKindSpec, SheetTable]:
         column="periode",
         hint_id="Gunakan templat terbaru dan isi kolom periode dengan format YYYY-MM.",
         hint_en="Use the latest template and fill periode as YYYY-MM.",
-    )
+    ).with_identity(None, bapas.kode_bapas if bapas else None, None)
 
 
-def _resolve_bapas(raw: object, table: SheetTable) -> reference.Bapas:
+def _lookup_bapas(raw: object) -> tuple[str, reference.Bapas | None]:
+    """(cleaned code as sent, the Bapas it names by kode_bapas or kode_satker, if any)."""
     code = str(raw if raw is not None else "").strip().upper().replace(" ", "")
     code = code[:-2] if code.endswith(".0") else code
     by_code = reference.bapas_by_code()
     by_satker = {b.kode_satker: b for b in by_code.values() if b.kode_satker}
-    found = by_code.get(code) or by_satker.get(code)
+    return code, by_code.get(code) or by_satker.get(code)
+
+
+def _read_period(kind: ReportKindSpec, raw: pd.Series) -> str | None:
+    value = raw.iloc[0]
+    # The template's own 'YYYY-MM' needs no general parser (which costs ~10 ms per call).
+    if kind.period_type == "period" and value.__class__ is str and _PLAIN_MONTH.fullmatch(value):
+        return value if "01" <= value[5:] <= "12" and "2000" <= value[:4] <= "2199" else None
+    parser = parse_year if kind.period_type == "year" else parse_period
+    parsed = parser(raw).values.to_pylist()[0]
+    return None if parsed is None else str(parsed)
+
+
+def _identity_parts(
+    kind: ReportKindSpec, table: SheetTable
+) -> tuple[reference.Bapas | None, str | None]:
+    """The known Bapas and the readable period of IDENTITAS's first data row (None = unknown)."""
+    first = table.cells.iloc[:1]
+    if first.empty:
+        return None, None
+    bapas = _lookup_bapas(first["kode_bapas"].iloc[0])[1] if "kode_bapas" in first else None
+    column = kind.period_column
+    periode = _read_period(kind, first[column]) if column in first else None
+    return bapas, periode
+
+
+def _resolve_bapas(raw: object, table: SheetTable) -> reference.Bapas:
+    code, found = _lookup_bapas(raw)
     if found is None:
         raise SubmissionError(
             "unknown_bapas",
@@ -228,8 +299,22 @@ def _period_bounds(kind: ReportKindSpec, periode: str) -> tuple[dt.date, dt.date
 
 
 def validate_structure(book: RawWorkbook) -> Structure:
-    """Locate every contract sheet and column and check the identity; raises SubmissionError."""
+    """Locate every contract sheet and column and check the identity; raises SubmissionError.
+
+    A SubmissionError carries the identity read before the problem (kind, a known Bapas, a
+    readable period), so a rejected file still names the Bapas-month it was meant for.
+    """
     kind, identity = _detect_kind(book)
+    bapas, periode = _identity_parts(kind, identity)
+    try:
+        return _check_structure(book, kind, identity, periode)
+    except SubmissionError as exc:
+        raise exc.with_identity(kind.kind, bapas.kode_bapas if bapas else None, periode) from None
+
+
+def _check_structure(
+    book: RawWorkbook, kind: ReportKindSpec, identity: SheetTable, read: str | None
+) -> Structure:
     if identity.cells.empty:
         raise SubmissionError(
             "empty_sheet",
@@ -241,9 +326,7 @@ def validate_structure(book: RawWorkbook) -> Structure:
         )
     first = identity.cells.iloc[:1]
     bapas = _resolve_bapas(first["kode_bapas"].iloc[0], identity)
-    parser = parse_year if kind.period_type == "year" else parse_period
-    parsed = parser(first[kind.period_column]).values.to_pylist()[0]
-    if parsed is None:
+    if read is None:
         expected = "YYYY" if kind.period_type == "year" else "YYYY-MM"
         raise SubmissionError(
             "bad_period",
@@ -256,7 +339,7 @@ def validate_structure(book: RawWorkbook) -> Structure:
             hint_id=f"Isi kolom {kind.period_column} dengan format {expected}, mis. 2025-03.",
             hint_en=f"Fill {kind.period_column} as {expected}, e.g. 2025-03.",
         )
-    periode = str(parsed)
+    periode = read
     start, end = _period_bounds(kind, periode)
     if not bapas.is_active(start, end):
         raise SubmissionError(

@@ -29,15 +29,32 @@ PY_SPACE = (
     r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
     r"\x{202f}\x{205f}\x{3000}"
 )
+_BLANK = f"^[{PY_SPACE}]*$"
+_TEXT_OR_NONE = frozenset({str, type(None)})
+_ONLY_TEXT = frozenset({str})
 
 
 def _clean(raw: pd.Series) -> tuple[list[Any], frozenset[type]]:
-    """Cells with '', whitespace-only text or NaN as None, and the set of remaining types."""
+    """Cells with '', whitespace-only text or NaN as None, and the set of remaining types.
+
+    A column of text (and empty) cells is returned as is, blank strings included: the blank
+    check is left to `_strings`, which does it in Arrow instead of per cell in Python.
+    """
+    values = raw.tolist()
+    present = set(map(type, values))
+    if present <= _TEXT_OR_NONE:
+        if str not in present or pc.all(pc.match_substring_regex(_as_text(values), _BLANK)).as_py():
+            return [None] * len(values), frozenset()
+        return values, _ONLY_TEXT
     values = [
         None if (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v) else v
-        for v in raw.tolist()
+        for v in values
     ]
     return values, frozenset(map(type, values)) - {type(None)}
+
+
+def _as_text(values: list[Any]) -> pa.Array:
+    return pa.array(values, pa.string())
 
 
 def _no_bad(n: int) -> np.ndarray:
@@ -45,7 +62,10 @@ def _no_bad(n: int) -> np.ndarray:
 
 
 def _strings(values: list[Any]) -> pa.Array:
-    return pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    """Trimmed text; blank (whitespace-only, by Python's definition) cells become null."""
+    text = _as_text(values)
+    blank = pc.match_substring_regex(text, _BLANK)
+    return pc.utf8_trim_whitespace(pc.if_else(blank, pa.scalar(None, pa.string()), text))
 
 
 def _floats(values: list[Any]) -> np.ndarray:

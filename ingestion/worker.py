@@ -61,8 +61,7 @@ class ParseOutcome:
 
 def warm_up() -> None:
     """Load the contract and reference data once per worker, while the writer archives."""
-    from ingestion.reference import province_codes
-    from ingestion.reference import bapas_by_code
+    from ingestion.reference import bapas_by_code, province_codes
 
     identity_sheet_names()
     bapas_by_code()

@@ -109,6 +109,13 @@ def test_mixed_column_keeps_row_alignment() -> None:
 # The fast single-type paths must agree with the general parsers they shortcut.
 _same_type_columns = st.one_of(
     st.lists(st.one_of(st.just(""), st.text(max_size=12)), min_size=1, max_size=8),
+    # Text with empty cells and whitespace-only text (blank by Python's definition) in between.
+    st.lists(
+        st.one_of(
+            st.none(), st.sampled_from([" ", "\u3000", "\x1c\t", "\xa0"]), st.text(max_size=6)
+        ),
+        min_size=1, max_size=8,
+    ),
     st.lists(
         st.one_of(st.just(""), st.floats(min_value=-1e17, max_value=1e17, allow_nan=False)),
         min_size=1, max_size=8,
@@ -139,3 +146,22 @@ def test_fast_path_matches_general_parser(kind: str, cells: list[object]) -> Non
     general = GENERAL_PARSERS[kind](raw)
     assert fast[0].to_pylist() == general.values.to_pylist()
     assert fast[1].tolist() == general.bad.tolist()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param("text", id="text"),
+        pytest.param("code", id="code"),
+        pytest.param("integer", id="integer"),
+        pytest.param("date", id="date"),
+        pytest.param("nik", id="nik"),
+    ],
+)
+def test_whitespace_only_column_is_all_null_without_issues(kind: str) -> None:
+    # Regression guard for the Arrow blank check of text columns: whitespace by Python's rules
+    # (\x1c, NBSP, ideographic space) is blank, exactly as in the per-cell check it replaced.
+    raw = pd.Series([" ", None, "\u3000", "\x1c", "\xa0 "], dtype=object)
+    result = PARSERS[kind](raw)
+    assert result.values.to_pylist() == [None] * 5
+    assert not result.bad.any()
