@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import typer
 
@@ -70,6 +71,8 @@ def register(app: typer.Typer) -> None:
             f"delivered {delivered} files from {result.bapas} Bapas into {settings.landing_dir} "
             f"(fault manifest: {result.manifest_path})"
         )
+        # Judge only the generated months: earlier periods would all read as "missing".
+        os.environ.setdefault("LIPAS_QUALITY_WINDOW_MONTHS", str(months))
         _run_nightly(settings, None, send=False)
         console.print(f"warehouse:  {settings.warehouse_path}")
         console.print(f"reports:    {settings.reports_dir}")
