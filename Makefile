@@ -1,15 +1,15 @@
 # lipas-warehouse: `make demo` runs the pipeline end to end, `make test` runs every check.
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 export LIPAS_HOME ?= $(CURDIR)/var
 
 .PHONY: setup demo test lint bench clean
 
+# uv from PATH, else the one pip installs; `python3 -m uv` works even before pyenv rehashes shims.
 setup:
-	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
-	@$$(command -v uv 2>/dev/null || echo $(UV)) sync --frozen --quiet
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@if command -v uv >/dev/null 2>&1; then uv sync --frozen --quiet; else python3 -m uv sync --frozen --quiet; fi
 
 demo: setup
 	$(VENV)/bin/lipas demo
