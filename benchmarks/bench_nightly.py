@@ -79,6 +79,7 @@ def direct_steps(settings: Settings, period: str, as_of: str) -> dict[str, Calla
     from ingestion.pipeline import ingest_landing
     from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars, run_dbt
     from orchestration.publishing.snapshot import publish_snapshot
+    from orchestration.publishing.suppression import nightly_external_threshold
     from quality.alerts import run_report
     from quality.gx_marts import validate_marts
     from quality.raw_integrity import check_raw_integrity
@@ -93,7 +94,9 @@ def direct_steps(settings: Settings, period: str, as_of: str) -> dict[str, Calla
         ),
         "mart_checks": lambda: validate_marts(settings),
         "alerts": lambda: run_report(settings, period, as_of=day, send=False),
-        "publish": lambda: publish_snapshot(settings),
+        "publish": lambda: publish_snapshot(
+            settings, external_threshold=nightly_external_threshold()
+        ),
     }
 
 

@@ -21,10 +21,10 @@ def build_published_warehouse() -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, lipas: LipasResource
     ) -> dg.MaterializeResult:
         from orchestration.publishing.snapshot import publish_snapshot
-        from orchestration.publishing.suppression import suppression_threshold
+        from orchestration.publishing.suppression import nightly_external_threshold
 
         result = publish_snapshot(
-            lipas.settings(), run_id=context.run_id, external_threshold=suppression_threshold()
+            lipas.settings(), run_id=context.run_id, external_threshold=nightly_external_threshold()
         )
         rows = {f"{t.schema}.{t.name}": t.rows for t in result.tables}
         return dg.MaterializeResult(metadata={

@@ -59,6 +59,19 @@ def suppression_threshold(environ: Mapping[str, str] | None = None) -> int:
     return value
 
 
+def nightly_external_threshold(environ: Mapping[str, str] | None = None) -> int | None:
+    """Threshold for the nightly suppressed external copy, or None when it is not wanted.
+
+    The external copy is for sharing outside Ditjen and costs as much as the snapshot itself,
+    so the nightly run makes it only when LIPAS_PUBLISH_EXTERNAL=1 (`lipas publish --external`
+    makes one on demand).
+    """
+    env = os.environ if environ is None else environ
+    if env.get("LIPAS_PUBLISH_EXTERNAL", "").strip().lower() not in ("1", "true", "yes"):
+        return None
+    return suppression_threshold(env)
+
+
 def infer_spec(df: pd.DataFrame) -> SuppressionSpec:
     """A conservative spec for an ad-hoc result (`lipas sql --suppress`).
 

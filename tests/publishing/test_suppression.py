@@ -155,3 +155,21 @@ def test_missing_part_is_not_picked_as_complement():
 
     assert masked(result, "c") == [True]
     assert result["total"].tolist() == [20]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param({}, None, id="off by default"),
+        pytest.param({"LIPAS_PUBLISH_EXTERNAL": "1"}, 5, id="on with default threshold"),
+        pytest.param(
+            {"LIPAS_PUBLISH_EXTERNAL": "true", "LIPAS_SUPPRESSION_THRESHOLD": "10"},
+            10,
+            id="on with own threshold",
+        ),
+    ],
+)
+def test_nightly_external_threshold(env: dict[str, str], expected: int | None) -> None:
+    from orchestration.publishing.suppression import nightly_external_threshold
+
+    assert nightly_external_threshold(env) == expected
