@@ -1,11 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='rollup_year',
-        on_schema_change='fail',
-    )
-}}
 -- depends_on: {{ ref('fct_bapas_month') }}
 -- Overall reach: share of active clients who attended at least one Pokmas activity.
 with

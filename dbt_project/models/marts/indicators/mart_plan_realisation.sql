@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Plan vs realisation of the annual empowerment programme per need code (recommendation 2).
 -- Year grain only: plans are annual.
 with

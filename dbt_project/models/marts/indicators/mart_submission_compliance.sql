@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Submission compliance: expected vs received reports, on time, accepted, resubmitted, quality
 -- score. Monthly reports roll up to month/quarter/year; annual plans exist at year grain only.
 with
