@@ -9,15 +9,21 @@ ERROR_CODES: tuple[str, ...] = (
     "unreadable",
     "encrypted",
     "too_large",
+    "too_many_rows",
     "zip_bomb",
     "malformed_xml",
     "unknown_format",
+    "not_a_regular_file",
+    "csv_without_identitas",
     "unknown_bapas",
     "inactive_bapas",
     "bad_period",
     "missing_sheet",
     "missing_column",
     "empty_sheet",
+    "ambiguous_identity",
+    "duplicate_sheet",
+    "formula_no_value",
 )
 
 
@@ -41,6 +47,7 @@ class SubmissionError(Exception):
         value: str | None = None,
         hint_id: str = "",
         hint_en: str = "",
+        detail: str = "",
     ) -> None:
         if error_code not in ERROR_CODES:
             raise ValueError(f"unknown error code {error_code!r}")
@@ -54,6 +61,9 @@ class SubmissionError(Exception):
         self.value = value
         self.hint_id = hint_id
         self.hint_en = hint_en
+        # Technical cause (library/parser message) for the operator only: it goes to the
+        # quarantine report's operator section, never into the clerk's message or the ledger.
+        self.detail = detail
         # The submission's identity as far as it was read before the problem (None = unknown),
         # so the ledger can tell which Bapas-month was rejected.
         self.report_kind: str | None = None

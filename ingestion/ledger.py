@@ -35,8 +35,17 @@ CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.submissions (
     is_current BOOLEAN,
     error_code VARCHAR,
     error_summary VARCHAR,
-    row_counts VARCHAR
+    row_counts VARCHAR,
+    versi INTEGER,
+    path_kode_bapas VARCHAR,
+    path_periode VARCHAR
 )"""
+# Columns added after the first release: older warehouses get them on the next run.
+ADDED_COLUMNS = (
+    ("versi", "INTEGER"),
+    ("path_kode_bapas", "VARCHAR"),
+    ("path_periode", "VARCHAR"),
+)
 
 ROW_ISSUES_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.row_issues (
@@ -50,12 +59,29 @@ CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.row_issues (
     message_en VARCHAR
 )"""
 
+# Audit of every change made to stored rows after load (masking by the raw-integrity gate,
+# `lipas purge`): who, when, why and how many rows; never the values themselves.
+REDACTIONS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.redactions (
+    submission_id VARCHAR,
+    table_name VARCHAR,
+    column_name VARCHAR,
+    rows_affected INTEGER,
+    action VARCHAR,
+    reason VARCHAR,
+    actor VARCHAR,
+    redacted_at TIMESTAMP
+)"""
+
 SUBMISSION_COLUMNS = (
     "submission_id", "sha256", "original_path", "original_name", "archived_path", "file_format",
     "report_kind", "kode_bapas", "periode", "received_at", "ingested_at", "version", "status",
-    "is_current", "error_code", "error_summary", "row_counts",
+    "is_current", "error_code", "error_summary", "row_counts", "versi", "path_kode_bapas",
+    "path_periode",
 )  # fmt: skip
-STATUSES = ("accepted", "rejected", "duplicate", "superseded")
+# held: loaded but not in force until an operator decides (identity mismatch, older versi);
+# reprocessed: an earlier outcome replaced by `lipas reprocess` (the new row follows it).
+STATUSES = ("accepted", "rejected", "duplicate", "superseded", "held", "reprocessed")
 
 
 @dataclass(frozen=True)
@@ -79,13 +105,21 @@ class LedgerEntry:
     error_code: str | None
     error_summary: str | None
     row_counts: str | None
+    versi: int | None = None  # IDENTITAS `versi` as sent (None = blank)
+    path_kode_bapas: str | None = None  # Bapas named by the path when it differs from IDENTITAS
+    path_periode: str | None = None  # period named by the path when it differs from IDENTITAS
 
 
 def ensure_ledger_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the ledger schema and tables if missing (safe to call on every run)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
     con.execute(SUBMISSIONS_DDL)
+    for column, sql_type in ADDED_COLUMNS:
+        con.execute(
+            f"ALTER TABLE {LEDGER_SCHEMA}.submissions ADD COLUMN IF NOT EXISTS {column} {sql_type}"
+        )
     con.execute(ROW_ISSUES_DDL)
+    con.execute(REDACTIONS_DDL)
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -143,6 +177,31 @@ def insert_entry(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
         f"INSERT INTO {LEDGER_SCHEMA}.submissions ({', '.join(SUBMISSION_COLUMNS)}) "
         f"VALUES ({marks})",
         [getattr(entry, name) for name in SUBMISSION_COLUMNS],
+    )
+
+
+def set_status(
+    con: duckdb.DuckDBPyConnection, submission_id: str, status: str, note: str | None = None
+) -> None:
+    """Change a row's status (never current afterwards); `note` is appended to error_summary."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown ledger status {status!r}")
+    con.execute(
+        f"UPDATE {LEDGER_SCHEMA}.submissions SET status = ?, is_current = false, "
+        "error_summary = CASE WHEN ? IS NULL THEN error_summary "
+        "ELSE concat_ws('; ', error_summary, ?) END WHERE submission_id = ?",
+        [status, note, note, submission_id],
+    )
+
+
+def make_current(
+    con: duckdb.DuckDBPyConnection, submission_id: str, version: int, error_summary: str | None
+) -> None:
+    """A held row released by an operator becomes the accepted version in force."""
+    con.execute(
+        f"UPDATE {LEDGER_SCHEMA}.submissions SET status = 'accepted', is_current = true, "
+        "version = ?, error_summary = ? WHERE submission_id = ?",
+        [version, error_summary, submission_id],
     )
 
 

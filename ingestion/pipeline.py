@@ -25,9 +25,13 @@ from typing import cast
 import duckdb
 
 from ingestion import ledger
-from ingestion.archive import archive_original, clear_staging
+from ingestion.archive import archive_original
 from ingestion.discover import Candidate, discover
+from ingestion.orphans import init_worker, prepare_writer, worker_lock_path
 from ingestion.pseudonymise import resolve_pseudonym_key
+from ingestion.quarantine import Rejection
+from ingestion.redact import mask_long_runs, scrub
+from ingestion.refusals import landing_refusal, unarchivable
 from ingestion.settings import Settings
 from ingestion.submit import (
     Decision,
@@ -36,12 +40,13 @@ from ingestion.submit import (
     remove_from_landing,
     unknown_format,
 )
-from ingestion.worker import ParseJob, ParseOutcome, parse_submission, warm_up, watch_parent
+from ingestion.worker import ParseJob, ParseOutcome, parse_submission, warm_up
 
 logger = logging.getLogger(__name__)
 
 WORKERS_ENV = "LIPAS_INGEST_WORKERS"
 CRASH_ENV = "LIPAS_TEST_CRASH_AT"
+WRITER_MEMORY_LIMIT = "128MB"
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class IngestSummary:
     rejected: int = 0
     duplicate: int = 0
     superseded: int = 0
+    held: int = 0
     already_ingested: int = 0
     rows_loaded: int = 0
     files: tuple[FileResult, ...] = field(default_factory=tuple)
@@ -68,6 +74,7 @@ class IngestSummary:
             rejected=count("rejected"),
             duplicate=count("duplicate"),
             superseded=count("superseded"),
+            held=count("held"),
             already_ingested=count("already_ingested"),
             rows_loaded=sum(r.rows_loaded for r in results),
             files=tuple(results),
@@ -104,7 +111,9 @@ def make_submission_id(sha256: str, rel_path: str, received_at: dt.datetime) -> 
 
     Base32 (no 0, 1, 8, 9) keeps ids free of long digit runs.
     """
-    seed = f"{sha256}|{rel_path}|{received_at.isoformat()}".encode()
+    # surrogateescape: a name with non-UTF-8 bytes (a Windows en dash, 0x96) is hashed as its
+    # exact bytes instead of raising UnicodeEncodeError for the whole run (issue #11 item 2).
+    seed = f"{sha256}|{rel_path}|{received_at.isoformat()}".encode("utf-8", "surrogateescape")
     return "s" + base64.b32encode(hashlib.sha256(seed).digest()).decode("ascii")[:20].lower()
 
 
@@ -113,11 +122,12 @@ def _worker_count() -> int:
     return max(1, int(value)) if value else min(2, os.cpu_count() or 1)
 
 
-def _start_pool(workers: int) -> cf.ProcessPoolExecutor | None:
+def _start_pool(workers: int, lock_path: Path) -> cf.ProcessPoolExecutor | None:
     """A warming-up parse pool, or None to parse in this process.
 
-    Started before the database work so the workers' imports and reference loading overlap
-    with archiving; forkserver because a process holding DuckDB threads must never fork.
+    Started before the ledger work so the workers' imports and reference loading overlap
+    with archiving; forkserver because a process holding DuckDB threads must never fork (the
+    server is a fresh process). Each worker holds the worker lock (ingestion/orphans.py).
     """
     if workers > 1 and multiprocessing.current_process().daemon:
         # Daemonic processes (some executors' workers) may not start children: parse in-process.
@@ -131,8 +141,8 @@ def _start_pool(workers: int) -> cf.ProcessPoolExecutor | None:
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
-        initializer=watch_parent,
-        initargs=(os.getpid(),),
+        initializer=init_worker,
+        initargs=(os.getpid(), str(lock_path)),
     )
     for _ in range(workers):
         pool.submit(warm_up)
@@ -193,6 +203,31 @@ class _PlanAhead:
             self._thread.join()
 
 
+def _refusal(cand: Candidate, archived: Path) -> Rejection:
+    """Why a candidate that needs no parsing is refused (unknown_format when nothing better)."""
+    evidence = archived.read_bytes() if cand.item_type != "file" else b""
+    return landing_refusal(cand, evidence) or unknown_format(cand)
+
+
+def _unarchived(
+    cand: Candidate, exc: Exception, now: dt.datetime, committed_ids: set[str]
+) -> Decision:
+    """A candidate whose archiving failed: rejected once, and left in landing (no copy exists).
+
+    Its id has no content hash, so a re-run that fails again finds it already ingested, and one
+    that succeeds (the cause was fixed) processes it normally under a new id.
+    """
+    logger.error(
+        "ingest: cannot archive %s (%s): %s",
+        mask_long_runs(cand.rel_path), type(exc).__name__, scrub(str(exc)),
+    )  # fmt: skip
+    sid = make_submission_id("", cand.id_path, cand.received_at)
+    decision = Decision(cand, "", None, sid, now)
+    if sid in committed_ids:
+        return decision.but(action="already_ingested")
+    return decision.but(action="reject", rejection=unarchivable(cand, exc))
+
+
 def _plan(
     settings: Settings,
     candidates: list[Candidate],
@@ -207,24 +242,53 @@ def _plan(
     seen: dict[str, str] = {}
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for cand in candidates:
-        sha, archived = archive_original(cand, settings.archive_dir)
+        try:
+            sha, archived = archive_original(cand, settings.archive_dir)
+        except Exception as exc:  # one item that cannot be archived never stops the others
+            yield _unarchived(cand, exc, now, committed_ids)
+            continue
         crash_point("archived")
-        sid = make_submission_id(sha, cand.rel_path, cand.received_at)
+        sid = make_submission_id(sha, cand.id_path, cand.received_at)
         decision = Decision(cand, sha, archived, sid, now)
         if sid in committed_ids:
             decision = decision.but(action="already_ingested")
         elif sha in seen or sha in committed_shas:
             decision = decision.but(action="duplicate")
         elif cand.file_format == "unknown":
-            decision = decision.but(action="reject", rejection=unknown_format(cand))
+            decision = decision.but(action="reject", rejection=_refusal(cand, archived))
         else:
             job = ParseJob(
-                sid, archived, cand.file_format, cand.path.name, sha, settings.raw_dir,
-                settings.max_file_bytes, key, now,
+                sid, archived, cand.file_format, cand.name, sha, settings.raw_dir,
+                settings.max_file_bytes, key, now, cand.rel_path,
+                max_rows_per_sheet=settings.max_rows_per_sheet,
             )  # fmt: skip
             decision = decision.but(action="parse", job=job)
         seen.setdefault(sha, sid)
         yield decision
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process (an ingestion or the nightly run) holds the warehouse's write lock."""
+
+
+def connect_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The run's read-write connection; WarehouseBusyError when another writer holds the lock.
+
+    DuckDB allows one read-write process per file; a second `lipas ingest` used to end in
+    DuckDB's lock traceback (issue #11 item 9).
+    """
+    try:
+        # Inserts stream from Parquet; without a cap DuckDB kept ~200 MB of written blocks
+        # cached in the writer, part of the run's 1.5 GB budget (issue #11 item 7).
+        return duckdb.connect(
+            str(settings.warehouse_path), config={"memory_limit": WRITER_MEMORY_LIMIT}
+        )
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseBusyError(
+            "another ingestion or nightly run is using the warehouse; try again later"
+        ) from exc
 
 
 def ingest_landing(
@@ -247,21 +311,18 @@ def ingest_landing(
     settings.ensure_dirs()
     landing = landing or settings.landing_dir
     key = resolve_pseudonym_key()
-    candidates = discover(landing)
-    logger.info("ingest: %d item(s) found under %s", len(candidates), landing)
-    parseable = sum(c.file_format != "unknown" for c in candidates)
-    pool = _start_pool(_worker_count() if parseable > 1 else 1)
-    try:
-        con = duckdb.connect(str(settings.warehouse_path))
-    except BaseException:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-        raise
+    # The warehouse lock first: a second run stops here, before touching landing or temp files.
+    con = connect_writer(settings)
     planner: _PlanAhead | None = None
+    pool: cf.ProcessPoolExecutor | None = None
     try:
+        prepare_writer(settings)
+        candidates = discover(landing, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        logger.info("ingest: %d item(s) found under %s", len(candidates), landing)
+        parseable = sum(c.file_format != "unknown" for c in candidates)
+        pool = _start_pool(_worker_count() if parseable > 1 else 1, worker_lock_path(settings))
         ledger.ensure_ledger_tables(con)
         ledger.ensure_raw_tables(con)
-        clear_staging(settings.archive_dir)
         committed = ledger.known_submissions(con)
         planner = _PlanAhead(_plan(settings, candidates, key, committed), pool)
         results: list[FileResult] = []
@@ -269,13 +330,20 @@ def ingest_landing(
             if outcome is not None:
                 crash_point("parsed")
             result = commit_outcome(con, settings, decision, outcome, crash_point)
-            if remove_processed:
-                remove_from_landing(decision.candidate, landing)
+            # An item that could not be archived stays in landing: it is the only copy.
+            if remove_processed and decision.archived_path is not None:
+                try:
+                    remove_from_landing(decision.candidate, landing)
+                except OSError as exc:  # committed and archived: the next run removes it
+                    logger.warning(
+                        "ingest: cannot remove %s from landing (%s); a re-run will",
+                        result.original_path, type(exc).__name__,
+                    )  # fmt: skip
                 crash_point("removed")
             results.append(result)
             logger.info(
                 "ingest: %s -> %s%s",
-                decision.candidate.rel_path,
+                result.original_path,
                 result.status,
                 f" ({result.error_code})" if result.error_code else "",
             )

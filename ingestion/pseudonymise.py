@@ -11,14 +11,16 @@ import hashlib
 import hmac
 import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingestion.errors import RowIssue
 from ingestion.reference import province_codes
 from ingestion.settings import ConfigurationError, resolve_environment
 
@@ -52,6 +54,22 @@ def resolve_pseudonym_key(environ: Mapping[str, str] | None = None) -> bytes:
         KEY_ENV,
     )
     return DEVELOPMENT_KEY
+
+
+def require_production_key(environ: Mapping[str, str] | None = None) -> None:
+    """In prod, stop any entry point (CLI command, Dagster code location) without a real key.
+
+    Ingest already refuses; checks, builds, publishing and the daemon refuse too, so a server
+    started without its secret fails at once instead of the first night a file arrives
+    (issue #18 item 4). The development key's text is refused even when set explicitly.
+    """
+    env = os.environ if environ is None else environ
+    if resolve_environment(env) != "prod":
+        return
+    if resolve_pseudonym_key(env) == DEVELOPMENT_KEY:
+        raise ConfigurationError(
+            f"{KEY_ENV} is the development key; production needs its own secret"
+        )
 
 
 def client_key(key: bytes, nik: str) -> str:
@@ -112,10 +130,98 @@ def _nik_facts(text: str, provinces: frozenset[str]) -> _NikFacts:
     return _NikFacts(status, date_ok, female, real_day, month, yy)
 
 
+# A NIK typed into a number cell keeps Excel's 15 significant digits: the 16th becomes 0.
+ROUNDED = "ROUNDED"
+ROUNDED_ISSUE = "nik_rounded"
+# Text NIKs: by chance 1 in 10 ends in 0; a majority of at least this many betrays a rounded
+# paste or CSV export (5 NIKs with 3 zeros happen by chance less than 1 time in 100).
+MIN_TEXT_NIKS = 5
+MAX_ZERO_SHARE = 0.5
+MAX_ROUNDED_ISSUES = 500
+_SCIENTIFIC = re.compile(r"\s*\d([.,]\d+)?[eE]\+?\d{1,2}\s*")
+
+
+def rounded_niks(raw: Iterable[object] | None, nik: pa.Array) -> np.ndarray:
+    """Rows whose NIK lost digits to a spreadsheet number cell (see docs/ingestion.md).
+
+    - number cells (xlsx): 16-digit NIKs all ending in 0 (a writer that keeps every digit
+      would show other last digits too, so one such NIK clears the column);
+    - text cells (CSV, or pasted as text): at least 5 NIKs of 16 digits, more than half ending
+      in 0; only those ending in 0 are flagged;
+    - scientific notation ('3,20101E+15') that did not parse: the digits are gone.
+    """
+    digits = nik.to_pylist()
+    mask = np.zeros(len(digits), dtype=bool)
+    if raw is None:
+        return mask
+    cells = list(raw)
+    number: list[int] = []
+    text: list[int] = []
+    for i, (cell, nik_text) in enumerate(zip(cells, digits, strict=True)):
+        if nik_text is None:
+            mask[i] = isinstance(cell, str) and _SCIENTIFIC.fullmatch(cell) is not None
+        elif len(nik_text) == 16:
+            is_number = isinstance(cell, (int, float)) and not isinstance(cell, bool)
+            (number if is_number else text).append(i)
+    if number and all(digits[i].endswith("0") for i in number):
+        mask[number] = True
+    zeros = [i for i in text if digits[i].endswith("0")]
+    if len(text) >= MIN_TEXT_NIKS and len(zeros) > MAX_ZERO_SHARE * len(text):
+        mask[zeros] = True
+    return mask
+
+
+def with_rounded_issues(
+    issues: list[RowIssue], sheet: str, column: str, row_numbers: np.ndarray, rounded: np.ndarray
+) -> list[RowIssue]:
+    """`issues` with one `nik_rounded` issue per flagged row, replacing its `invalid_nik` one.
+
+    One cause, one finding: a NIK in scientific notation is unreadable *because* it was
+    rounded, so the parse issue for that cell gives way to the one naming the cause and fix.
+    """
+    positions = np.flatnonzero(rounded)
+    if not len(positions):
+        return issues
+    flagged = {int(row_numbers[p]) for p in positions}
+    rows = sorted(flagged)
+    shown = ", ".join(str(r) for r in rows[:5]) + (
+        f", ... (+{len(rows) - 5})" if len(rows) > 5 else ""
+    )
+    message_id = (
+        f"NIK terpotong oleh Excel: sel angka hanya menyimpan 15 digit sehingga digit ke-16 "
+        f"menjadi 0 ({len(rows)} NIK, baris {shown}); disimpan tanpa kunci klien. Format kolom "
+        "NIK sebagai Teks, lalu ketik ulang NIK lengkap dan kirim ulang."
+    )
+    message_en = (
+        f"NIK cut by Excel: a number cell keeps only 15 digits, so the 16th became 0 "
+        f"({len(rows)} NIKs, rows {shown}); stored without a client key. Format the NIK column "
+        "as Text, type the full NIKs again and resend."
+    )
+    kept = [
+        i
+        for i in issues
+        if not (i.sheet == sheet and i.column_name == column and i.row_number in flagged)
+        or i.issue_code != "invalid_nik"
+    ]
+    return kept + [
+        RowIssue(sheet, row, column, None, ROUNDED_ISSUE, message_id, message_en)
+        for row in rows[:MAX_ROUNDED_ISSUES]
+    ]
+
+
 def nik_columns(
-    nik: pa.Array, sex: pa.Array | None, birthdate: pa.Array | None, key: bytes
+    nik: pa.Array,
+    sex: pa.Array | None,
+    birthdate: pa.Array | None,
+    key: bytes,
+    rounded: np.ndarray | None = None,
 ) -> dict[str, pa.Array]:
     """client_key, nik_status, nik_sex_match, nik_birthdate_match for parsed NIK digits.
+
+    A `rounded` NIK (see `rounded_niks`) gets nik_status ROUNDED and no client_key: up to ten
+    people share one rounded NIK (cross-Bapas matching would join strangers) and its key changes
+    once the clerk retypes the full NIK (client history would split). Its first 12 digits are
+    intact, so the sex and birth-date comparisons still run.
 
     A plain loop: a sheet has a few thousand rows at most, where per-call pandas overhead
     cost more than the work itself.
@@ -123,6 +229,10 @@ def nik_columns(
     niks = [d or "" for d in nik.to_pylist()]
     provinces = province_codes()
     facts = [_nik_facts(text, provinces) for text in niks]
+    if rounded is not None:
+        for i in np.flatnonzero(rounded).tolist():
+            facts[i] = replace(facts[i], status=ROUNDED)
+            niks[i] = ""
     n = len(niks)
     sex_match: list[bool | None] = [None] * n
     if sex is not None:

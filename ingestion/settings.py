@@ -13,6 +13,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 TIMEZONE = "Asia/Jakarta"
+# Data rows per sheet above which a file is refused (`too_many_rows`). The busiest Bapas
+# supervise about 3,000 clients a month and PESERTA, the longest sheet, is at most about ten
+# rows per client (~30,000); 200,000 leaves more than 6x headroom for a merged national test
+# file and still bounds a parse worker's memory (docs/ingestion.md, "Memory").
+DEFAULT_MAX_ROWS_PER_SHEET = 200_000
 
 
 class ConfigurationError(RuntimeError):
@@ -41,6 +46,7 @@ class Settings:
     dbt_target: str
     max_file_bytes: int
     timezone: str = TIMEZONE
+    max_rows_per_sheet: int = DEFAULT_MAX_ROWS_PER_SHEET
 
     @property
     def landing_dir(self) -> Path:
@@ -115,4 +121,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         environment=resolve_environment(env),
         dbt_target=target,
         max_file_bytes=int(max_mb * 1024 * 1024),
+        max_rows_per_sheet=_max_rows(env),
     )
+
+
+def _max_rows(env: Mapping[str, str]) -> int:
+    """LIPAS_MAX_ROWS_PER_SHEET: a positive whole number of data rows."""
+    raw = env.get("LIPAS_MAX_ROWS_PER_SHEET", "").strip().replace("_", "")
+    if not raw:
+        return DEFAULT_MAX_ROWS_PER_SHEET
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigurationError(
+            f"LIPAS_MAX_ROWS_PER_SHEET must be a positive whole number of rows, got {raw!r}"
+        )
+    return int(raw)

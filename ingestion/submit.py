@@ -15,8 +15,9 @@ from ingestion import ledger
 from ingestion.discover import Candidate
 from ingestion.load import insert_parquet
 from ingestion.quarantine import Rejection, write_quarantine_report
-from ingestion.redact import scrub
+from ingestion.redact import mask_long_runs, scrub
 from ingestion.settings import Settings
+from ingestion.versions import VersionDecision, decide_version
 from ingestion.worker import ParseJob, ParseOutcome
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class FileResult:
 
     original_path: str
     submission_id: str
-    status: str  # accepted | rejected | duplicate | superseded | already_ingested
+    status: str  # accepted | rejected | duplicate | superseded | held | already_ingested
     error_code: str | None = None
     report_kind: str | None = None
     kode_bapas: str | None = None
@@ -42,7 +43,7 @@ class Decision:
 
     candidate: Candidate
     sha256: str
-    archived_path: Path
+    archived_path: Path | None  # None: archiving failed, the item stays in landing
     submission_id: str
     ingested_at: dt.datetime
     action: str = "parse"  # parse | reject | duplicate | already_ingested
@@ -58,11 +59,11 @@ def unknown_format(candidate: Candidate) -> Rejection:
     """Neither .xlsx, .zip nor a CSV folder with an IDENTITAS file."""
     return Rejection(
         "unknown_format",
-        f"Format berkas '{candidate.path.suffix or candidate.path.name}' tidak dikenali.",
-        f"File format '{candidate.path.suffix or candidate.path.name}' is not recognised.",
-        hint_id="Kirim laporan sebagai .xlsx, atau folder/.zip berisi berkas CSV per sheet "
-        "(IDENTITAS.csv, KLIEN.csv, ...).",
-        hint_en="Send the report as .xlsx, or a folder/.zip of one CSV per sheet "
+        f"Format berkas '{Path(candidate.name).suffix or candidate.name}' tidak dikenali.",
+        f"File format '{Path(candidate.name).suffix or candidate.name}' is not recognised.",
+        hint_id="Kirim laporan sebagai .xlsx atau .ods, atau folder/.zip berisi berkas CSV per "
+        "sheet (IDENTITAS.csv, KLIEN.csv, ...).",
+        hint_en="Send the report as .xlsx or .ods, or a folder/.zip of one CSV per sheet "
         "(IDENTITAS.csv, KLIEN.csv, ...).",
     )
 
@@ -73,9 +74,10 @@ def _entry(
     values: dict[str, object] = {
         "submission_id": d.submission_id,
         "sha256": d.sha256,
-        "original_path": d.candidate.rel_path,
-        "original_name": d.candidate.path.name,
-        "archived_path": str(d.archived_path),
+        # A NIP typed into a file name must not reach the warehouse: digits masked, name kept.
+        "original_path": mask_long_runs(d.candidate.rel_path),
+        "original_name": mask_long_runs(d.candidate.name),
+        "archived_path": str(d.archived_path) if d.archived_path is not None else None,
         "file_format": d.candidate.file_format,
         "report_kind": outcome.report_kind if outcome else None,
         "kode_bapas": outcome.kode_bapas if outcome else None,
@@ -95,6 +97,7 @@ def _entry(
 
 def _accept(
     con: duckdb.DuckDBPyConnection,
+    settings: Settings,
     d: Decision,
     outcome: ParseOutcome,
     crash: Callable[[str], None],
@@ -103,24 +106,43 @@ def _accept(
     assert kind is not None and bapas is not None and periode is not None
     rows = sum(ledger_rows for ledger_rows in outcome.row_counts.values())
     current, count = ledger.current_version(con, kind, bapas, periode)
-    # The newest by received_at is current; a late-arriving older file is kept as superseded.
-    becomes_current = current is None or current.received_at <= d.candidate.received_at
+    # Identity is decided before version: a file held for its identity supersedes nothing.
+    if outcome.hold is not None:
+        decision = VersionDecision("held", False, hold=outcome.hold)
+    else:
+        decision = decide_version(current, outcome.versi, d.candidate.received_at)
+    if decision.hold is not None:
+        # Written before the commit, like a rejection's report: a crash rewrites it identically.
+        write_quarantine_report(
+            settings.quarantine_dir, d.submission_id, d.candidate.name,
+            d.candidate.received_at, decision.hold, held=True,
+            extra={"path_kode_bapas": outcome.path_kode_bapas or bapas,
+                   "path_periode": outcome.path_periode or periode},
+            kode_bapas=bapas, periode=periode,
+        )  # fmt: skip
     con.execute("BEGIN TRANSACTION")
     try:
         for raw_table, path in sorted(outcome.parquet.items()):
             insert_parquet(con, raw_table, path)
         crash("loaded")
-        if becomes_current and current is not None:
+        if decision.becomes_current and current is not None:
             ledger.mark_superseded(con, current.submission_id)
-        notes = "; ".join(outcome.notes)
+        notes = "; ".join([*outcome.notes, *([decision.note] if decision.note else [])])
+        summary = decision.hold.summary() if decision.hold else None
+        if notes:
+            summary = "; ".join(p for p in (summary, f"catatan / notes: {notes}") if p)
         entry = _entry(
             d,
-            "accepted" if becomes_current else "superseded",
+            decision.status,
             outcome,
-            version=count + 1,
-            is_current=becomes_current,
-            error_summary=scrub(f"catatan / notes: {notes}") if notes else None,
+            version=None if decision.status == "held" else count + 1,
+            is_current=decision.becomes_current,
+            error_code=decision.hold.error_code if decision.hold else None,
+            error_summary=scrub(summary) if summary else None,
             row_counts=ledger.row_counts_json(outcome.row_counts),
+            versi=outcome.versi,
+            path_kode_bapas=outcome.path_kode_bapas,
+            path_periode=outcome.path_periode,
         )
         ledger.insert_entry(con, entry)
         ledger.insert_row_issues(con, d.submission_id, outcome.issues)
@@ -129,8 +151,9 @@ def _accept(
         con.execute("ROLLBACK")
         raise
     return FileResult(
-        d.candidate.rel_path, d.submission_id, entry.status, None, kind, bapas, periode, rows
-    )
+        entry.original_path, d.submission_id, entry.status, entry.error_code, kind, bapas,
+        periode, rows,
+    )  # fmt: skip
 
 
 def _insert_alone(con: duckdb.DuckDBPyConnection, entry: ledger.LedgerEntry) -> None:
@@ -151,7 +174,7 @@ def commit_outcome(
     crash: Callable[[str], None],
 ) -> FileResult:
     """Write the ledger (and raw rows or quarantine report) for one decision."""
-    path = d.candidate.rel_path
+    path = mask_long_runs(d.candidate.rel_path)
     if d.action == "already_ingested":
         return FileResult(path, d.submission_id, "already_ingested")
     if d.action == "duplicate":
@@ -177,14 +200,16 @@ def commit_outcome(
         )  # fmt: skip
     rejection = d.rejection or (outcome.rejection if outcome else None)
     if rejection is None and outcome is not None:
-        result = _accept(con, d, outcome, crash)
+        result = _accept(con, settings, d, outcome, crash)
         crash("committed")
         return result
     assert rejection is not None
     # The report is written before the ledger commit: a crash in between rewrites it identically.
     write_quarantine_report(
-        settings.quarantine_dir, d.submission_id, d.candidate.path.name,
+        settings.quarantine_dir, d.submission_id, d.candidate.name,
         d.candidate.received_at, rejection,
+        kode_bapas=outcome.kode_bapas if outcome else None,
+        periode=outcome.periode if outcome else None,
     )  # fmt: skip
     entry = _entry(
         d, "rejected", outcome, error_code=rejection.error_code, error_summary=rejection.summary()
@@ -201,15 +226,11 @@ def remove_from_landing(candidate: Candidate, landing: Path) -> None:
     """Delete a committed item from landing, then prune the empty folders it leaves."""
     target = candidate.path
     if candidate.file_format == "csv_folder":
-        for child in target.iterdir():
-            if (
-                child.is_file()
-                and child.suffix.lower() == ".csv"
-                and not child.name.startswith(".")
-            ):
-                child.unlink()
-    elif target.exists():
-        target.unlink()
+        # Only the files that were archived: a symlink beside them is its own item.
+        for child in candidate.members:
+            child.unlink(missing_ok=True)
+    elif target.is_symlink() or target.exists():
+        target.unlink()  # a symlink is removed itself, never its target
     parent = target if candidate.file_format == "csv_folder" else target.parent
     landing = landing.resolve()
     while parent.resolve() != landing and landing in parent.resolve().parents:
@@ -218,4 +239,4 @@ def remove_from_landing(candidate: Candidate, landing: Path) -> None:
         except OSError:
             break
         parent = parent.parent
-    logger.debug("removed %s from landing", candidate.rel_path)
+    logger.debug("removed %s from landing", mask_long_runs(candidate.rel_path))

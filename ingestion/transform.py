@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.contract.model import ColumnSpec
 from ingestion.contract.raw_schema import RawColumn, raw_columns
+from ingestion.date_order import plan_date_orders
 from ingestion.errors import RowIssue
-from ingestion.pseudonymise import birthdate_columns, nik_columns
-from ingestion.redact import redact_value
+from ingestion.pseudonymise import (
+    birthdate_columns,
+    nik_columns,
+    rounded_niks,
+    with_rounded_issues,
+)
+from ingestion.redact import (
+    FILE_NAME_COLUMN,
+    LONG_RUN_PATTERN,
+    long_number_messages,
+    longest_run,
+    mask_long_runs,
+    redact_value,
+)
 from ingestion.validate import SheetTable, Structure
-from ingestion.values import PARSERS, Parsed
+from ingestion.values import PARSERS, Parsed, parse_date_in_order
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "VARCHAR": pa.string(),
@@ -28,6 +44,9 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 }
 # Cap per sheet and column: one systematically wrong column must not flood the ledger.
 MAX_ISSUES_PER_COLUMN = 500
+# Row-issue codes of masked digit runs (quality turns them into VAL_LONG_NUMBER findings).
+LONG_NUMBER_CODE = "long_number_masked"
+FILE_NAME_CODE = "file_name_long_number"
 
 
 @dataclass(frozen=True)
@@ -71,7 +90,9 @@ def _issues(table: SheetTable, spec: ColumnSpec, parsed: Parsed) -> list[RowIssu
     return out
 
 
-def _parse_all(table: SheetTable) -> tuple[dict[str, pa.Array], list[RowIssue]]:
+def _parse_all(
+    table: SheetTable, date_orders: dict[tuple[str, str], str] | None = None
+) -> tuple[dict[str, pa.Array], list[RowIssue]]:
     parsed: dict[str, pa.Array] = {}
     issues: list[RowIssue] = []
     n = len(table.cells)
@@ -81,24 +102,73 @@ def _parse_all(table: SheetTable) -> tuple[dict[str, pa.Array], list[RowIssue]]:
         if spec.name not in table.cells.columns:
             parsed[spec.name] = pa.nulls(n)
             continue
-        result = PARSERS[spec.type](table.cells[spec.name])
+        if spec.type == "date":  # the file's day/month order (ingestion.date_order)
+            order = (date_orders or {}).get((table.spec.name, spec.name))
+            result = parse_date_in_order(table.cells[spec.name], order)
+        else:
+            result = PARSERS[spec.type](table.cells[spec.name])
         parsed[spec.name] = result.values
         if result.bad.any():
             issues.extend(_issues(table, spec, result))
     return parsed, issues
 
 
+def _mask_long_runs(table: SheetTable, parsed: dict[str, pa.Array], key: bytes) -> list[RowIssue]:
+    """Mask NIK/NIP-like digit runs in the sender's text columns, one row issue per cell.
+
+    Incident 2026-11: a NIK pasted into no_register was stored in raw and failed the integrity
+    gate every night. Only the NIK column itself is hashed; every other text column is masked
+    here, so the number never reaches raw tables or Parquet and the clerk is told the cause.
+    """
+    issues: list[RowIssue] = []
+    for spec in table.spec.columns:
+        values = parsed.get(spec.name)
+        if spec.pii != "none" or values is None or not pa.types.is_string(values.type):
+            continue
+        hits = pc.match_substring_regex(values, LONG_RUN_PATTERN).fill_null(False)
+        positions = np.flatnonzero(hits.to_numpy(zero_copy_only=False))
+        if not len(positions):
+            continue
+        texts = values.to_pylist()
+        for count, pos in enumerate(positions):
+            original = str(texts[pos])
+            texts[pos] = mask_long_runs(original, key)
+            if count < MAX_ISSUES_PER_COLUMN:
+                msg_id, msg_en = long_number_messages(spec.name, longest_run(original))
+                row, value = int(table.row_numbers[pos]), texts[pos][:60]
+                issue = RowIssue(
+                    table.spec.name, row, spec.name, value, LONG_NUMBER_CODE, msg_id, msg_en
+                )
+                issues.append(issue)
+        parsed[spec.name] = pa.array(texts, pa.string())
+    return issues
+
+
 def build_sheet(
-    structure: Structure, table: SheetTable, lineage: Lineage, key: bytes
+    structure: Structure,
+    table: SheetTable,
+    lineage: Lineage,
+    key: bytes,
+    date_orders: dict[tuple[str, str], str] | None = None,
 ) -> tuple[pa.Table, list[RowIssue]]:
     """Raw-layout Arrow table for one sheet (PII replaced) and its parse issues."""
-    parsed, issues = _parse_all(table)
+    parsed, issues = _parse_all(table, date_orders)
+    issues += _mask_long_runs(table, parsed, key)
     n = len(table.cells)
     derived: dict[str, pa.Array] = {}
     for spec in table.spec.columns:
         if spec.pii == "pseudonymise":
+            raw = table.cells[spec.name] if spec.name in table.cells else None
+            rounded = rounded_niks(raw, parsed[spec.name])
             derived |= nik_columns(
-                parsed[spec.name], parsed.get("jenis_kelamin"), parsed.get("tanggal_lahir"), key
+                parsed[spec.name],
+                parsed.get("jenis_kelamin"),
+                parsed.get("tanggal_lahir"),
+                key,
+                rounded,
+            )
+            issues = with_rounded_issues(
+                issues, table.spec.name, spec.name, table.row_numbers, rounded
             )
         elif spec.pii == "generalise":
             derived |= birthdate_columns(parsed[spec.name], structure.period_end)
@@ -141,14 +211,47 @@ def _pick(
     raise KeyError(f"no value for raw column {col.name} in {structure.kind.kind}")
 
 
+def _mask_file_name(structure: Structure, lineage: Lineage) -> tuple[Lineage, RowIssue]:
+    """Lineage with the file name masked, and the row issue telling the clerk why.
+
+    An 18-digit NIP in the file name would otherwise ride along in _source_file on every row.
+    The issue sits on the IDENTITAS data row: the file has no row of its own.
+    """
+    digits = longest_run(lineage.source_file)
+    masked = mask_long_runs(lineage.source_file)
+    identity = structure.sheets.get("IDENTITAS", next(iter(structure.sheets.values())))
+    row = int(identity.row_numbers[0]) if len(identity.row_numbers) else identity.header_row
+    msg_id, msg_en = long_number_messages(FILE_NAME_COLUMN, digits)
+    issue = RowIssue(
+        identity.spec.name, row, FILE_NAME_COLUMN, masked[:60], FILE_NAME_CODE, msg_id, msg_en
+    )
+    return dataclasses.replace(lineage, source_file=masked), issue
+
+
 def build_tables(
-    structure: Structure, lineage: Lineage, key: bytes
+    structure: Structure,
+    lineage: Lineage,
+    key: bytes,
+    sink: Callable[[str, pa.Table], None] | None = None,
 ) -> tuple[dict[str, pa.Table], list[RowIssue]]:
-    """Raw table name -> Arrow table, for every sheet present, plus all row issues."""
+    """Raw table name -> Arrow table, for every sheet present, plus all row issues.
+
+    With a `sink`, each table is handed to it as soon as it is built and not kept (the dict
+    comes back empty), so a worker never holds every sheet's table at once (issue #11 item 7).
+    """
     tables: dict[str, pa.Table] = {}
-    issues: list[RowIssue] = []
+    issues: list[RowIssue] = list(structure.issues)  # formulas without value
+    if longest_run(lineage.source_file):
+        lineage, issue = _mask_file_name(structure, lineage)
+        issues.append(issue)
+    dates = plan_date_orders(structure)
+    issues.extend(dates.issues)
     for table in structure.sheets.values():
-        arrow, sheet_issues = build_sheet(structure, table, lineage, key)
-        tables[structure.kind.raw_table(table.spec)] = arrow
+        arrow, sheet_issues = build_sheet(structure, table, lineage, key, dates.orders)
+        if sink is None:
+            tables[structure.kind.raw_table(table.spec)] = arrow
+        else:
+            sink(structure.kind.raw_table(table.spec), arrow)
+        del arrow
         issues.extend(sheet_issues)
     return tables, issues

@@ -17,9 +17,16 @@ import pandas as pd
 
 from ingestion import reference
 from ingestion.contract.model import ReportKindSpec, SheetSpec, load_contract, normalise_name
-from ingestion.errors import SubmissionError
+from ingestion.errors import RowIssue, SubmissionError
 from ingestion.readers.base import RawWorkbook, Rows
-from ingestion.values import parse_period, parse_year
+from ingestion.sheets import (
+    choose_sheet,
+    duplicate_sheet,
+    formula_findings,
+    hidden_sheet,
+    unknown_sheet_notes,
+)
+from ingestion.values import parse_integer, parse_period, parse_year
 
 HEADER_SCAN_ROWS = 20
 _PLAIN_MONTH = re.compile(r"\d{4}-\d{2}")
@@ -35,6 +42,7 @@ class SheetTable:
     cells: pd.DataFrame  # columns = contract column names present, object dtype, data rows only
     row_numbers: np.ndarray
     ignored_columns: tuple[str, ...]
+    positions: tuple[tuple[str, int], ...] = ()  # contract column -> 0-based column in the sheet
 
 
 @dataclass(frozen=True)
@@ -48,17 +56,23 @@ class Structure:
     period_end: dt.date
     sheets: dict[str, SheetTable]
     notes: list[str] = field(default_factory=list)
+    versi: int | None = None  # IDENTITAS `versi`; None when blank or unreadable
+    # Findings about the file rather than one cell (formulas without value), one per column.
+    issues: list[RowIssue] = field(default_factory=list)
 
 
 def _match_sheets(book: RawWorkbook, kind: ReportKindSpec) -> dict[str, str]:
-    """Contract sheet name -> sheet name in the file (first match wins)."""
+    """Contract sheet name -> visible sheet in the file holding it (`sheets.choose_sheet`).
+
+    Never raises: two sheets with data for one contract sheet are refused by _check_structure,
+    once the identity is known, so the rejection still names the Bapas-month.
+    """
     found: dict[str, str] = {}
     for spec in kind.sheets:
-        accepted = spec.accepted_names()
-        for name in book.sheet_names:
-            if normalise_name(name) in accepted:
-                found[spec.name] = name
-                break
+        choice = choose_sheet(book, spec)
+        source = choice.source or (choice.rivals[0] if choice.rivals else None)
+        if source is not None:
+            found[spec.name] = source
     return found
 
 
@@ -170,10 +184,21 @@ def _table(spec: SheetSpec, source: str, rows: Rows, *, strict: bool = True) -> 
         dtype=object,
     )
     row_numbers = np.asarray(keep, dtype=np.int64) + (header_index + 2)
-    return SheetTable(spec, source, header_index + 1, cells, row_numbers, tuple(ignored))
+    return SheetTable(
+        spec,
+        source,
+        header_index + 1,
+        cells,
+        row_numbers,
+        tuple(ignored),
+        tuple(positions.items()),
+    )
 
 
-def _missing_sheet(spec: SheetSpec) -> SubmissionError:
+def _missing_sheet(spec: SheetSpec, book: RawWorkbook | None = None) -> SubmissionError:
+    hidden = choose_sheet(book, spec).hidden if book is not None else ()
+    if hidden:
+        return hidden_sheet(spec, hidden)
     return SubmissionError(
         "missing_sheet",
         f"Sheet wajib '{spec.name}' tidak ditemukan.",
@@ -219,7 +244,7 @@ def _detect_kind(book: RawWorkbook) -> tuple[ReportKindSpec, SheetTable]:
     if best is None and not any(
         _match_sheets(book, k).get(k.sheets[0].name) for k in contract.report_kinds.values()
     ):
-        raise _missing_sheet(contract.kind("monthly").sheets[0])
+        raise _missing_sheet(contract.kind("monthly").sheets[0], book)
     # The kind is unknown, but a known Bapas code in IDENTITAS still says who must fix it.
     bapas = None
     for kind in contract.report_kinds.values():
@@ -289,6 +314,65 @@ def _resolve_bapas(raw: object, table: SheetTable) -> reference.Bapas:
     return found
 
 
+def _read_versi(raw: object) -> int | None:
+    """IDENTITAS `versi` as a whole number >= 1, or None (blank or unreadable: arrival decides)."""
+    value = parse_integer(pd.Series([raw], dtype=object)).values.to_pylist()[0]
+    # ledger.submissions.versi is INTEGER: a NIK typed here must not crash the ledger insert.
+    return int(value) if value is not None and 1 <= value < 2**31 else None
+
+
+def _row_identity(kind: ReportKindSpec, table: SheetTable, index: int) -> tuple[str, str, str]:
+    """(Bapas, period, versi) of one IDENTITAS row as comparable text ('' = blank)."""
+    row = table.cells.iloc[index : index + 1]
+
+    def cell(column: str) -> object:
+        return row[column].iloc[0] if column in row else None
+
+    code, found = _lookup_bapas(cell("kode_bapas"))
+    raw_period = cell(kind.period_column)
+    periode = "" if _is_blank(raw_period) else _read_period(kind, row[kind.period_column])
+    versi = "" if _is_blank(cell("versi")) else str(_read_versi(cell("versi")))
+    return (found.kode_bapas if found else code), periode or str(raw_period), versi
+
+
+def _single_identity(kind: ReportKindSpec, table: SheetTable) -> list[str]:
+    """Raise when IDENTITAS rows name different submissions; notes for harmless copies.
+
+    Two rows that disagree on Bapas, period or versi leave no way to know which report the
+    file is, so it is rejected (the clerk must delete the wrong row); a blank cell in a later
+    row names nothing and is not a disagreement.
+    """
+    if len(table.cells) < 2:
+        return []
+    identities = [_row_identity(kind, table, i) for i in range(len(table.cells))]
+    labels = ("kode_bapas", kind.period_column, "versi")
+    for position, label in enumerate(labels):
+        values = {ident[position] for ident in identities if ident[position]}
+        if len(values) > 1:
+            shown = ", ".join(
+                f"baris/row {int(table.row_numbers[i])}: {ident[position][:20]}"
+                for i, ident in enumerate(identities)
+                if ident[position]
+            )
+            raise SubmissionError(
+                "ambiguous_identity",
+                f"Sheet IDENTITAS berisi {len(identities)} baris dengan {label} berbeda "
+                f"({shown}); tidak jelas laporan mana yang dikirim.",
+                f"The IDENTITAS sheet has {len(identities)} rows with different {label} "
+                f"({shown}); it is not clear which report this is.",
+                sheet=table.source_name,
+                row=int(table.row_numbers[1]),
+                column=label,
+                hint_id="Sisakan satu baris di sheet IDENTITAS (hapus baris lain), lalu kirim "
+                "ulang.",
+                hint_en="Keep one row in the IDENTITAS sheet (delete the others) and resend.",
+            )
+    return [
+        f"IDENTITAS: {len(identities)} baris tidak saling bertentangan, baris pertama dipakai / "
+        f"{len(identities)} rows that do not disagree, the first is used"
+    ]
+
+
 def _period_bounds(kind: ReportKindSpec, periode: str) -> tuple[dt.date, dt.date]:
     if kind.period_type == "year":
         year = int(periode)
@@ -309,12 +393,17 @@ def validate_structure(book: RawWorkbook) -> Structure:
     try:
         return _check_structure(book, kind, identity, periode)
     except SubmissionError as exc:
+        if exc.error_code == "ambiguous_identity":
+            # The first row is no more the file's identity than the others: keep only the kind.
+            raise exc.with_identity(kind.kind, None, None) from None
         raise exc.with_identity(kind.kind, bapas.kode_bapas if bapas else None, periode) from None
 
 
 def _check_structure(
     book: RawWorkbook, kind: ReportKindSpec, identity: SheetTable, read: str | None
 ) -> Structure:
+    # First: a formula without value in IDENTITAS reads blank and would be misnamed below.
+    _formulas(book, identity)
     if identity.cells.empty:
         raise SubmissionError(
             "empty_sheet",
@@ -324,6 +413,7 @@ def _check_structure(
             hint_id="Isi satu baris IDENTITAS: kode_bapas, periode, tanggal_laporan.",
             hint_en="Fill one IDENTITAS row: kode_bapas, periode, tanggal_laporan.",
         )
+    copies = _single_identity(kind, identity)
     first = identity.cells.iloc[:1]
     bapas = _resolve_bapas(first["kode_bapas"].iloc[0], identity)
     if read is None:
@@ -353,19 +443,41 @@ def _check_structure(
             hint_id="Periksa kode_bapas dan periode; hubungi Ditjenpas jika data Bapas keliru.",
             hint_en="Check kode_bapas and periode; contact Ditjenpas if the Bapas list is wrong.",
         )
-    located = _match_sheets(book, kind)
     sheets = {kind.sheets[0].name: identity}
-    for spec in kind.sheets[1:]:
-        source = located.get(spec.name)
-        if source is None:
-            if spec.required:
-                raise _missing_sheet(spec)
+    sheet_notes: list[str] = []
+    issues: list[RowIssue] = []
+    for spec in kind.sheets:
+        choice = choose_sheet(book, spec)
+        if choice.rivals:
+            raise duplicate_sheet(spec, choice.rivals)
+        sheet_notes += choice.notes
+        if spec.name in sheets:
             continue
-        sheets[spec.name] = _table(spec, source, book.load(source))
+        if choice.source is None:
+            if spec.required:
+                raise _missing_sheet(spec, book)
+            continue
+        sheets[spec.name] = _table(spec, choice.source, book.load(choice.source))
+        found, formula_notes = _formulas(book, sheets[spec.name])
+        issues += found
+        sheet_notes += formula_notes
     notes = [
         f"{t.spec.name}: kolom tak dikenal diabaikan / unknown columns ignored: "
         f"{', '.join(t.ignored_columns)}"
         for t in sheets.values()
         if t.ignored_columns
     ]
-    return Structure(kind, bapas.kode_bapas, periode, start, end, sheets, notes)
+    notes += sheet_notes + unknown_sheet_notes(book, kind)
+    versi = _read_versi(first["versi"].iloc[0]) if "versi" in first else None
+    return Structure(
+        kind, bapas.kode_bapas, periode, start, end, sheets, copies + notes, versi, issues
+    )
+
+
+def _formulas(book: RawWorkbook, table: SheetTable) -> tuple[list[RowIssue], list[str]]:
+    """`sheets.formula_findings` for one located sheet (raises for IDENTITAS and key columns)."""
+    cells = book.formula_cells.get(table.source_name)
+    if not cells:
+        return [], []
+    positions = dict(table.positions)
+    return formula_findings(table.spec, table.source_name, table.header_row, positions, cells)

@@ -23,6 +23,9 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 SERIAL_MIN, SERIAL_MAX = 1.0, 109574.0
 RUPIAH_TYPE = pa.decimal128(18, 2)
 
+# 'd/m/yyyy', 'dd-mm-yy', 'd.m.yyyy' with an optional time part (order decided in `_dates`).
+DAY_MONTH_YEAR = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:[ T].*)?$"
+
 _TRUE = ("Y", "YA", "YES", "1", "TRUE", "BENAR", "1.0")
 _FALSE = ("N", "TIDAK", "NO", "0", "FALSE", "SALAH", "0.0")
 
@@ -65,6 +68,11 @@ def _text(raw: pd.Series, is_num: np.ndarray | None = None) -> pd.Series:
         integral = np.isfinite(nums) & (nums == np.floor(nums)) & (nums.abs() < 1e18)
         out.loc[nums.index[integral.to_numpy()]] = nums[integral].astype("int64").astype(str)
         out.loc[nums.index[(~np.isfinite(nums)).to_numpy()]] = None
+        # Python ints are exact: through float64 a 17-digit int lost its last digit, while the
+        # fast path (str(int)) kept it (hypothesis found 9007199254740993).
+        exact = raw[is_num].map(lambda v: v.__class__ is int)
+        if exact.any():
+            out.loc[exact.index[exact.to_numpy()]] = raw[is_num][exact].map(str)
     return out.astype("str").str.strip().fillna("")
 
 
@@ -154,8 +162,35 @@ def parse_decimal(raw: pd.Series) -> Parsed:
     return Parsed(pa.array(values.where(~bad), from_pandas=True, type=pa.float64()), bad)
 
 
-def _dates(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """datetime64[D]-like Series (NaT for empty/bad) and the bad mask."""
+def day_month_parts(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(first part, second part, four-digit year) of 'a/b/yyyy'-like text, NaN elsewhere.
+
+    Two-digit years use the window Excel and LibreOffice apply when a year is typed that way:
+    00-29 = 2000-2029, 30-99 = 1930-1999 (an en-US export writes '6/13/26').
+    """
+    parts = text.str.extract(DAY_MONTH_YEAR)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    year = pd.to_numeric(parts[2], errors="coerce")
+    short = (parts[2].str.len() == 2).to_numpy()
+    year = year.where(~short, year + np.where(year < 30, 2000, 1900))
+    return first, second, year
+
+
+def column_date_order(only_dmy: np.ndarray, only_mdy: np.ndarray) -> str | None:
+    """The order a column's unambiguous cells settle: 'mdy', 'dmy' (also on a tie) or None."""
+    if only_mdy.sum() > only_dmy.sum():
+        return "mdy"
+    return "dmy" if only_dmy.any() else None
+
+
+def _dates(raw: pd.Series, order: str | None = None) -> tuple[pd.Series, np.ndarray]:
+    """datetime64[D]-like Series (NaT for empty/bad) and the bad mask.
+
+    Day-month-year text is never silently swapped: a cell whose parts can only be read one way
+    is read that way, and `order` ('dmy' or 'mdy') decides only the cells that could be either;
+    None takes the column's own evidence, and dd/mm (the Indonesian order) when it has none.
+    """
     is_num, is_text, is_temporal = _kinds(raw)
     text = _text(raw, is_num)
     blank = (text == "").to_numpy()
@@ -172,12 +207,16 @@ def _dates(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if todo.any():
         t = text[todo]
         iso = t.str.extract(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
-        dmy = t.str.extract(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T].*)?$")
+        first, second, year = day_month_parts(t)
+        only_dmy, only_mdy = (first > 12) & (second <= 12), (second > 12) & (first <= 12)
+        if order is None:
+            order = column_date_order(only_dmy.to_numpy(), only_mdy.to_numpy()) or "dmy"
+        month_first = only_mdy | (~only_dmy & (order == "mdy"))
         parts = pd.DataFrame(
             {
-                "year": iso[0].fillna(dmy[2]),
-                "month": iso[1].fillna(dmy[1]),
-                "day": iso[2].fillna(dmy[0]),
+                "year": pd.to_numeric(iso[0]).fillna(year),
+                "month": pd.to_numeric(iso[1]).fillna(first.where(month_first, second)),
+                "day": pd.to_numeric(iso[2]).fillna(second.where(month_first, first)),
             }
         ).astype("float64")
         parsed = pd.to_datetime(parts, errors="coerce")
@@ -193,10 +232,19 @@ def _dates(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return out, bad
 
 
-def parse_date(raw: pd.Series) -> Parsed:
-    """Dates: Excel dates or serials, 'dd/mm/yyyy', 'dd-mm-yyyy' or 'yyyy-mm-dd' text."""
-    dates, bad = _dates(raw)
+def parse_date(raw: pd.Series, order: str | None = None) -> Parsed:
+    """Dates: Excel dates or serials, 'dd/mm/yyyy', 'dd-mm-yy' or 'yyyy-mm-dd' text.
+
+    `order` reads text that could be day/month or month/day (see `_dates`).
+    """
+    dates, bad = _dates(raw, order)
     return Parsed(pa.array(dates, from_pandas=True).cast(pa.date32()), bad)
+
+
+def parse_date_in_order(raw: pd.Series, order: str | None) -> Parsed:
+    """`parse_date` with the file's day/month order, through the fast path when it applies."""
+    found = FAST_PARSERS["date"](raw)
+    return Parsed(*found) if found is not None else parse_date(raw, order)
 
 
 def parse_period(raw: pd.Series) -> Parsed:

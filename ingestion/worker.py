@@ -6,6 +6,7 @@ including an unexpected bug, comes back as a picklable result.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -15,14 +16,19 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from ingestion.discover import identity_sheet_names
 from ingestion.errors import RowIssue, SubmissionError
+from ingestion.identity import check_path
 from ingestion.load import parquet_path, write_parquet_atomic
 from ingestion.quarantine import Rejection
-from ingestion.readers.base import RawWorkbook
+from ingestion.readers.base import RawWorkbook, check_row_limits
 from ingestion.readers.csvfiles import open_csv_folder, open_csv_zip, too_large
+from ingestion.readers.ods import open_ods
 from ingestion.readers.xlsx import open_xlsx
-from ingestion.redact import scrub
+from ingestion.redact import mask_long_runs, scrub
+from ingestion.settings import DEFAULT_MAX_ROWS_PER_SHEET
 from ingestion.transform import Lineage, build_tables
 from ingestion.validate import validate_structure
 
@@ -42,6 +48,9 @@ class ParseJob:
     max_file_bytes: int
     key: bytes
     loaded_at: dt.datetime
+    # Path in landing (folders + file name): its identity hints are checked against IDENTITAS.
+    original_path: str = ""
+    max_rows_per_sheet: int = DEFAULT_MAX_ROWS_PER_SHEET
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,11 @@ class ParseOutcome:
     issues: list[RowIssue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rejection: Rejection | None = None
+    versi: int | None = None
+    # Set when the path names another Bapas/period than IDENTITAS: loaded, but held.
+    hold: Rejection | None = None
+    path_kode_bapas: str | None = None
+    path_periode: str | None = None
 
 
 def warm_up() -> None:
@@ -102,33 +116,58 @@ def rejection_from(error: SubmissionError) -> Rejection:
         row=error.row,
         column=error.column,
         value=scrub(error.value) if error.value else None,
+        detail=scrub(error.detail),
     )
 
 
-def open_submission(path: Path, file_format: str, max_file_bytes: int) -> RawWorkbook:
+def _scrubbed(hold: Rejection | None) -> Rejection | None:
+    if hold is None:
+        return None
+    return dataclasses.replace(
+        hold, message_id=scrub(hold.message_id), message_en=scrub(hold.message_en)
+    )
+
+
+def open_submission(
+    path: Path, file_format: str, max_file_bytes: int, max_rows: int | None = None
+) -> RawWorkbook:
     """The reader for a file format; size is checked before anything is parsed."""
     if file_format == "csv_folder":
-        return open_csv_folder(path, max_file_bytes)
+        return open_csv_folder(path, max_file_bytes, max_rows)
     size = path.stat().st_size
     if size > max_file_bytes:
         raise too_large(size, max_file_bytes)
     if file_format == "xlsx":
-        return open_xlsx(path)
-    return open_csv_zip(path)
+        return open_xlsx(path, max_rows)
+    if file_format == "ods":  # LibreOffice's own format (issue #15 item 4)
+        return open_ods(path, max_rows)
+    return open_csv_zip(path, max_rows, max_file_bytes)
 
 
 def parse_submission(job: ParseJob) -> ParseOutcome:
     """Run one submission through read -> validate -> transform -> Parquet."""
     try:
-        book = open_submission(job.archived_path, job.file_format, job.max_file_bytes)
+        book = open_submission(
+            job.archived_path, job.file_format, job.max_file_bytes, job.max_rows_per_sheet
+        )
         structure = validate_structure(book)
+        check_row_limits(
+            {t.spec.name: len(t.cells) for t in structure.sheets.values()},
+            job.max_rows_per_sheet,
+            (structure.kind.kind, structure.kode_bapas, structure.periode),
+        )
         lineage = Lineage(job.submission_id, job.original_name, job.sha256, job.loaded_at)
-        tables, issues = build_tables(structure, lineage, job.key)
         paths: dict[str, Path] = {}
-        for raw_table, table in tables.items():
-            path = parquet_path(job.raw_dir, raw_table, job.submission_id)
-            write_parquet_atomic(table, path)
-            paths[raw_table] = path
+
+        def write(raw_table: str, table: pa.Table) -> None:
+            # Written as each sheet is built: one sheet's table in memory at a time.
+            paths[raw_table] = parquet_path(job.raw_dir, raw_table, job.submission_id)
+            write_parquet_atomic(table, paths[raw_table])
+
+        _, issues = build_tables(structure, lineage, job.key, sink=write)
+        check = check_path(
+            job.original_path, structure.kind.period_type, structure.kode_bapas, structure.periode
+        )
         return ParseOutcome(
             submission_id=job.submission_id,
             report_kind=structure.kind.kind,
@@ -138,6 +177,10 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
             row_counts={t.spec.name: len(t.cells) for t in structure.sheets.values()},
             issues=issues,
             notes=[scrub(n) for n in (structure.notes + book.notes)],
+            versi=structure.versi,
+            hold=_scrubbed(check.hold),
+            path_kode_bapas=check.path_kode_bapas,
+            path_periode=check.path_periode,
         )
     except SubmissionError as exc:
         return ParseOutcome(
@@ -150,7 +193,7 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
     except Exception as exc:  # a reader/parser bug must not stop the nightly run
         logger.error(
             "unexpected error parsing %s (%s): %s",
-            job.original_name,
+            mask_long_runs(job.original_name),
             type(exc).__name__,
             scrub(traceback.format_exc()),
         )
@@ -159,10 +202,10 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
             rejection=Rejection(
                 "unreadable",
                 "Berkas tidak dapat diproses karena kesalahan tak terduga.",
-                f"The file could not be processed because of an unexpected error "
-                f"({type(exc).__name__}).",
+                "The file could not be processed because of an unexpected error.",
                 hint_id="Simpan ulang dari templat terbaru; hubungi Ditjenpas jika berulang.",
                 hint_en="Save the file again from the latest template; contact Ditjenpas if it "
                 "happens again.",
+                detail=scrub(f"unexpected {type(exc).__name__}: {exc}")[:300],
             ),
         )

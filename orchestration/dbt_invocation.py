@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from ingestion.settings import DBT_PROJECT_DIR, TIMEZONE, Settings
+from ingestion.settings import DBT_PROJECT_DIR, Settings
 
 PG_ENV_VARS = (
     "LIPAS_PG_HOST",
@@ -37,6 +38,8 @@ class DbtResult:
     output: str
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    failures: tuple[str, ...] = ()
+    target_path: Path | None = None
 
     @property
     def success(self) -> bool:
@@ -45,13 +48,18 @@ class DbtResult:
 
 
 def default_as_of_date(now: dt.datetime | None = None) -> dt.date:
-    """Today in Asia/Jakarta: the nightly run just after midnight there must see the new day."""
-    current = now or dt.datetime.now(tz=ZoneInfo(TIMEZONE))
-    return current.astimezone(ZoneInfo(TIMEZONE)).date()
+    """The judging day (`quality.config.judging_day`); with `now`, today in Jakarta at `now`."""
+    from quality.config import jakarta_today, judging_day
+
+    return jakarta_today(now) if now is not None else judging_day()
 
 
 def dbt_vars(as_of_date: dt.date | None = None, extra: Mapping[str, object] | None = None) -> str:
-    """The `--vars` JSON every invocation passes (as_of_date first, then caller extras)."""
+    """The `--vars` JSON every invocation passes (as_of_date first, then caller extras).
+
+    Without `as_of_date` the judging day is resolved the one way every command and job uses
+    (LIPAS_AS_OF, the instance file, else today in Jakarta).
+    """
     values: dict[str, object] = {"as_of_date": (as_of_date or default_as_of_date()).isoformat()}
     values.update(extra or {})
     return json.dumps(values, sort_keys=True)
@@ -71,6 +79,9 @@ def dbt_env(
     env["LIPAS_WAREHOUSE_PATH"] = str(warehouse_path or settings.warehouse_path)
     env["LIPAS_DBT_TARGET"] = target or settings.dbt_target
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # dbt's colour codes end up as literal "\x1b[31m" text in logs and our error messages.
+    env["DBT_USE_COLORS"] = "false"
+    env["DBT_USE_COLORS_FILE"] = "false"
     return env
 
 
@@ -109,16 +120,36 @@ def dbt_command(
     return args
 
 
-def _count_statuses(target_path: Path) -> dict[str, int]:
-    """Counts per status from run_results.json (success, error, fail, warn, skipped, pass)."""
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+FAILED_STATUSES = ("error", "fail", "runtime error")
+
+
+def strip_ansi(text: str) -> str:
+    """Text without terminal colour codes (dbt adds them even when told not to, on some paths)."""
+    return _ANSI.sub("", text)
+
+
+def _read_results(target_path: Path, since: float = 0.0) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Counts per status from run_results.json, and one line per failed node.
+
+    A failed node reads "error model.lipas.stg_x: relation "ledger.submissions" does not
+    exist" so an operator sees what broke without scrolling through dbt's output.
+    """
     results_file = target_path / "run_results.json"
-    if not results_file.exists():
-        return {}
+    # A run that died before writing results must not report the previous run's.
+    if not results_file.exists() or results_file.stat().st_mtime < since:
+        return {}, ()
     counts: dict[str, int] = {}
+    failures: list[str] = []
     for result in json.loads(results_file.read_text(encoding="utf-8")).get("results", []):
         status = str(result.get("status"))
         counts[status] = counts.get(status, 0) + 1
-    return counts
+        if status in FAILED_STATUSES:
+            message = strip_ansi(str(result.get("message") or "")).strip()
+            # "Database Error in model x (path)" then the database's own words: keep both.
+            lines = [line.strip() for line in message.splitlines() if line.strip()][:2]
+            failures.append(f"{status} {result.get('unique_id')}: {' | '.join(lines)[:400]}")
+    return counts, tuple(failures)
 
 
 def run_dbt(
@@ -127,9 +158,13 @@ def run_dbt(
     on_line: Callable[[str], None] | None = None,
     target_path: Path | None = None,
 ) -> DbtResult:
-    """Run dbt (args from `dbt_command`), streaming each output line to `on_line`."""
+    """Run dbt (args from `dbt_command`), streaming each output line to `on_line`.
+
+    Results are read from `target_path`, else DBT_TARGET_PATH of `env`, else dbt_project/target.
+    """
     started = dt.datetime.now(tz=dt.UTC)
     lines: list[str] = []
+    began = time.time()
     with subprocess.Popen(
         list(args),
         cwd=DBT_PROJECT_DIR,
@@ -141,10 +176,15 @@ def run_dbt(
         if proc.stdout is None:  # cannot happen with stdout=PIPE; keeps the type checker honest
             raise RuntimeError("dbt subprocess has no stdout pipe")
         for line in proc.stdout:
+            line = strip_ansi(line)
             lines.append(line)
             if on_line is not None:
                 on_line(line.rstrip("\n"))
         returncode = proc.wait()
     seconds = (dt.datetime.now(tz=dt.UTC) - started).total_seconds()
-    counts = _count_statuses(target_path or DBT_PROJECT_DIR / "target")
-    return DbtResult(tuple(args), returncode, "".join(lines), seconds, counts)
+    if target_path is None:
+        target_path = Path(env.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+    counts, failures = _read_results(target_path, since=began - 1)
+    return DbtResult(
+        tuple(args), returncode, "".join(lines), seconds, counts, failures, target_path
+    )

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster._check import not_none as check_not_none
+from dagster._core.definitions.reconstruct import ReconstructableJob, ReconstructableRepository
+from dagster._core.events import DagsterEventType
+from dagster._core.execution.api import execute_run
+from dagster._core.remote_origin import (
+    ManagedGrpcPythonEnvCodeLocationOrigin,
+    RemoteJobOrigin,
+    RemoteRepositoryOrigin,
+)
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 from ingestion.settings import Settings
+from orchestration.run_log import (
+    QUIET_CONSOLE,
+    RunLog,
+    StepEvent,
+    captured_output,
+    error_of,
+    error_summary,
+    run_log_path,
+)
+
+# Tag on runs started by `lipas nightly` / `lipas demo` / `lipas run` (the UI can filter on it).
+STARTED_BY_TAG = "lipas/started-by"
 
 INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
 
@@ -31,33 +55,166 @@ def prepare_dagster_home(settings: Settings) -> Path:
     return home
 
 
+# What `lipas demo` removes before it starts: every folder of data LIPAS_HOME holds. Dagster's
+# run, schedule and sensor storage go too (the operator's dagster.yaml stays).
+DEMO_DATA_DIRS = (
+    "landing",
+    "archive",
+    "quarantine",
+    "raw",
+    "warehouse",
+    "reports",
+    "generated",
+    "logs",
+)
+DEMO_MARKER = "lipas demo"
+
+
+class NotADemoHomeError(RuntimeError):
+    """LIPAS_HOME holds data the demo did not make; the demo refuses to delete it."""
+
+
+def reset_demo_home(settings: Settings) -> list[Path]:
+    """Wipe LIPAS_HOME's data so rerunning `make demo` starts clean (issue 14 item 3).
+
+    Only a home that is empty or was made by the demo (its instance.json says so) is wiped:
+    a production home is never deleted by a demo run (DESIGN: nothing is ever deleted).
+    """
+    from quality.config import instance_settings_path, read_instance_settings
+
+    home = settings.home
+    # Homes of demos older than instance.json are recognised by the generator's manifest.
+    made_by_demo = (
+        read_instance_settings(home).get("written_by") == DEMO_MARKER
+        or (home / "generated" / "_manifest.json").is_file()
+    ) and settings.environment != "prod"
+    present = [home / name for name in DEMO_DATA_DIRS if (home / name).exists()]
+    holds_data = any(_has_files(path) for path in present)
+    if holds_data and not made_by_demo:
+        raise NotADemoHomeError(
+            f"LIPAS_HOME {home} holds data not made by `lipas demo`; run the demo with an "
+            "empty LIPAS_HOME (e.g. LIPAS_HOME=/tmp/lipas-demo)"
+        )
+    removed = []
+    for path in present:
+        shutil.rmtree(path)
+        removed.append(path)
+    dagster_home = settings.dagster_home
+    if dagster_home.is_dir():
+        for child in dagster_home.iterdir():
+            if child.name != "dagster.yaml":
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+                removed.append(child)
+    instance_settings_path(home).unlink(missing_ok=True)
+    return removed
+
+
+def _has_files(path: Path) -> bool:
+    return path.is_file() or any(p.is_file() for p in path.rglob("*"))
+
+
+# The code location as `dagster dev -m orchestration.definitions` (`lipas ui`) registers it: a
+# CLI run carries this origin, so it is listed under its job in the UI, re-executes without a
+# version warning, and the run-status sensors (which match runs by location) see it.
+DEFINITIONS_MODULE = "orchestration.definitions"
+LOCATION_NAME = DEFINITIONS_MODULE
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
 @dataclass(frozen=True)
 class JobOutcome:
-    """What a job run did: success, its run id, and wall time per step."""
+    """What a job run did: success, its run id, wall time per step, and its log file."""
 
     success: bool
     run_id: str
     seconds: float
     step_seconds: Mapping[str, float] = field(default_factory=dict)
     failed_checks: tuple[str, ...] = ()
+    log_path: Path | None = None
+    failure_message: str = ""
+    # A failed run: True when the operators were mailed, False when only recorded (no SMTP or
+    # delivery failed; the .eml copy is under reports/), None when another path had announced it.
+    operators_mailed: bool | None = None
+
+
+def reconstructable_job(job_name: str) -> ReconstructableJob:
+    """The job as the code server loads it: a module pointer to orchestration.definitions:defs."""
+    repository = ReconstructableRepository.for_module(
+        DEFINITIONS_MODULE, "defs", working_directory=str(PROJECT_ROOT)
+    )
+    return repository.get_reconstructable_job(job_name)
+
+
+def remote_job_origin(repository_name: str, job_name: str) -> RemoteJobOrigin:
+    """Where the UI and the daemon find the job: the `-m orchestration.definitions` location."""
+    loadable = LoadableTargetOrigin(
+        executable_path=sys.executable,
+        module_name=DEFINITIONS_MODULE,
+        working_directory=str(PROJECT_ROOT),
+    )
+    location = ManagedGrpcPythonEnvCodeLocationOrigin(loadable, location_name=LOCATION_NAME)
+    return RemoteJobOrigin(RemoteRepositoryOrigin(location, repository_name), job_name)
 
 
 def run_job(
-    settings: Settings, job_name: str, run_config: Mapping[str, Any] | None = None
+    settings: Settings,
+    job_name: str,
+    run_config: Mapping[str, Any] | None = None,
+    *,
+    progress: Callable[[StepEvent], None] | None = None,
+    quiet: bool = False,
 ) -> JobOutcome:
-    """Execute a job of the project's Definitions, recorded in the instance (visible in the UI)."""
+    """Run a job as a first-class run of the code location, recorded in the instance.
+
+    The run is created with the code location's origin and the job snapshot the code server
+    computes (issue 14 item 2: `execute_in_process` made ephemeral runs the UI did not list and
+    the failure sensor skipped), then executed here, so no daemon is needed. Every event also
+    goes to LIPAS_HOME/logs/<job>_<run>.log; `quiet` keeps Dagster's console logger silent and
+    `progress` hears step starts and ends. A failed run is recorded and announced like the
+    run-failure sensor does (`announce_run_failure`), so it reaches the operators without a daemon.
+    """
     prepare_dagster_home(settings)
     os.environ["LIPAS_HOME"] = str(settings.home)
-    from orchestration.definitions import defs
+    from orchestration.defs.sensors import announce_run_failure
 
-    definitions = defs()
-    job = definitions.resolve_job_def(job_name)
+    recon = reconstructable_job(job_name)
+    job = recon.get_definition()
+    repository = check_not_none(recon.get_repository_definition())
+    config = {**dict(run_config or {}), **(QUIET_CONSOLE if quiet else {})}
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance, run_config=dict(run_config or {}), raise_on_error=False
+        run = instance.create_run_for_job(
+            job_def=job,
+            run_config=config,
+            tags={**job.run_tags, STARTED_BY_TAG: "cli"},
+            remote_job_origin=remote_job_origin(repository.name, job_name),
+            job_code_origin=recon.get_python_origin(),
+            repository_load_data=repository.repository_load_data,
         )
-        steps = _step_seconds(instance, result.run_id)
+        log_path = run_log_path(settings.home / "logs", job_name, run.run_id)
+        with RunLog(log_path, progress) as listener:
+            instance.add_event_listener(run.run_id, listener)
+            output = captured_output(listener.handle) if quiet else contextlib.nullcontext()
+            with output:
+                try:
+                    result = execute_run(recon, run, instance, raise_on_error=False)
+                except Exception as exc:
+                    # A framework error (not a step's): still announced, then shown to the caller.
+                    announce_run_failure(
+                        settings, run.run_id, job_name, f"{type(exc).__name__}: {exc}"
+                    )
+                    raise
+                failure = "" if result.success else _failure_message(instance, run.run_id)
+                # Inside the capture: the record and mail lines go to the run's log file.
+                mailed = (
+                    None
+                    if result.success
+                    else announce_run_failure(settings, run.run_id, job_name, failure)
+                )
+        steps = _step_seconds(instance, run.run_id)
     failed_checks = tuple(
         f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:"
         f"{e.asset_check_evaluation_data.check_name}"
@@ -67,11 +224,26 @@ def run_job(
     )
     return JobOutcome(
         success=result.success,
-        run_id=result.run_id,
+        run_id=run.run_id,
         seconds=time.perf_counter() - started,
         step_seconds=steps,
         failed_checks=failed_checks,
+        log_path=log_path,
+        failure_message=failure,
+        operators_mailed=mailed,
     )
+
+
+def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
+    """The run's failure event text and each failed step's own error (not Dagster's wrapper)."""
+    lines = []
+    for record in instance.get_records_for_run(
+        run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE}
+    ).records:
+        entry = record.event_log_entry
+        error = error_of(entry)
+        lines.append(f"{entry.message} {error_summary(error)}" if error else entry.message)
+    return "\n".join(lines) or "run failed"
 
 
 def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:

@@ -22,6 +22,10 @@ COLUMN = "biaya_rp"
 # when nothing is wrong; a peer group whose MAD happens to be smaller (few or similar activities)
 # must not turn that ordinary spread into an outlier. Floor: MAD of a log-normal with sd 0.4.
 LOG_COST_NOISE = 0.4
+# The low side is judged only far below the peers (a cost in thousands is 1/1000 of itself) and
+# above the amounts CONS_BIAYA_RIBUAN already names, so one mistake gives one finding.
+LOW_RATIO = 100.0
+LOW_MIN_COST = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ def _fmt(value: float) -> str:
 
 def _draft(a: ActivityCost, group: PeerGroup, centre: float, z: float) -> FindingDraft:
     median_cost = math.exp(centre)
+    low = z < 0
     params: dict[str, object] = {
         "sheet": SHEET,
         "column": COLUMN,
@@ -108,11 +113,11 @@ def _draft(a: ActivityCost, group: PeerGroup, centre: float, z: float) -> Findin
         "biaya": _fmt(a.biaya),
         "per_head": _fmt(a.per_head),
         "median": _fmt(median_cost),
-        "ratio": f"{a.per_head / median_cost:,.0f}".replace(",", "."),
+        "ratio": _fmt(median_cost / a.per_head if low else a.per_head / median_cost),
         "z": f"{z:.1f}",
     }
     return FindingDraft(
-        rule=rule("OUT_ACTIVITY_COST"),
+        rule=rule("OUT_ACTIVITY_COST_LOW" if low else "OUT_ACTIVITY_COST"),
         kode_bapas=a.kode_bapas,
         periode=a.periode,
         subject=f"{SHEET}:{a.kode_kegiatan or a.row_number}",
@@ -125,15 +130,22 @@ def _draft(a: ActivityCost, group: PeerGroup, centre: float, z: float) -> Findin
 def activity_cost_findings(
     con: duckdb.DuckDBPyConnection, scope: CheckScope, config: QualityConfig
 ) -> list[FindingDraft]:
-    """Activities whose log cost per participant is extreme among their peers (warning)."""
+    """Activities whose log cost per participant is extreme among their peers (warning).
+
+    Both ways: far above (extra zeros) and far below (a cost written in thousands of rupiah).
+    """
     scored: list[tuple[float, FindingDraft]] = []
     floor = MAD_SCALE * LOG_COST_NOISE
     for group in peer_groups(_load(con), max(config.outlier_min_peers, 3)):
         values = [math.log(a.per_head) for a in group.peers]
         judged = {id(a) for a in group.judged}
-        for index, centre, z in peer_outliers(values, config.outlier_peer_threshold, floor):
+        found = peer_outliers(values, config.outlier_peer_threshold, floor, two_sided=True)
+        for index, centre, z in found:
             a = group.peers[index]
-            if id(a) in judged and scope.includes(a.kode_bapas):
-                scored.append((z, _draft(a, group, centre, z)))
+            if id(a) not in judged or not scope.includes(a.kode_bapas):
+                continue
+            too_low = a.per_head * LOW_RATIO < math.exp(centre) and a.biaya >= LOW_MIN_COST
+            if z > 0 or too_low:
+                scored.append((abs(z), _draft(a, group, centre, z)))
     scored.sort(key=lambda item: -item[0])
     return [d for _z, d in scored]

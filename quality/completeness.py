@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingestion.reference import ReportCalendar, active_bapas, load_calendar
+from ingestion.reference import Bapas, ReportCalendar, active_bapas, load_calendar
 from quality.catalogue import rule
 from quality.config import QualityConfig
 from quality.model import FindingDraft, SampleRow
@@ -75,10 +75,48 @@ def _arrivals(
         " from q_ledger_submissions"
         " where kode_bapas is not null and periode is not null and report_kind is not null"
         " and cast(received_at + interval 7 hour as date) <= ?"
+        # A held file names two identities and is in force for neither; a reprocessed row is
+        # followed by its re-run (same received_at), which counts instead.
+        " and status not in ('held', 'reprocessed')"
         " group by all",
         [as_of],
     ).fetchall()
     return {(b, k, p): _Arrivals(first, acc, cur) for b, k, p, first, acc, cur in rows}
+
+
+def _ever_accepted(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
+    """(Bapas, report type, period) with an accepted version at any time, whatever the as-of.
+
+    "Possibly inactive" is a judgement about the office, not about the as-of date: an office
+    whose report for the period (or a later one) was accepted, even after the as-of date, is
+    demonstrably active, so it is never told otherwise.
+    """
+    rows = con.execute(
+        "select distinct kode_bapas, report_kind, periode from q_ledger_submissions"
+        " where status in ('accepted', 'superseded') and kode_bapas is not null"
+        " and periode is not null and report_kind is not null"
+    ).fetchall()
+    return {(b, k, p) for b, k, p in rows}
+
+
+def _accepted_since(accepted: set[tuple[str, str, str]], key: tuple[str, str, str]) -> bool:
+    """True when the office had a report of this type accepted for this or a later period."""
+    kode_bapas, report_type, periode = key
+    return any(b == kode_bapas and k == report_type and p >= periode for b, k, p in accepted)
+
+
+def owed_deadline(calendar: ReportCalendar, bapas: Bapas, start: dt.date) -> dt.date:
+    """The due date of a period for one office: the calendar's, or later for a new office.
+
+    An office that opens inside a yearly period (Batam, 2024-07-01) cannot have sent the plan
+    by 31 January: it owes it with the same lead time the calendar gives everyone, counted from
+    its opening day (2024-07-01 + 30 days = 2024-07-31). Monthly periods keep the calendar's
+    deadline: the lead time after month end already covers a mid-month opening.
+    """
+    deadline = calendar.deadline(start)
+    if calendar.periodicity != "year" or bapas.aktif_dari <= start:
+        return deadline
+    return max(deadline, bapas.aktif_dari + (deadline - start))
 
 
 def _previous(calendar: ReportCalendar, periode: str) -> str:
@@ -92,8 +130,12 @@ def _silent_run(
     arrivals: dict[tuple[str, str, str], _Arrivals],
     as_of: dt.date,
     limit: int,
+    accepted: set[tuple[str, str, str]] | None = None,
 ) -> int:
-    """Consecutive overdue periods without any file, ending at `periode` (capped at `limit`)."""
+    """Consecutive overdue periods without any file, ending at `periode` (capped at `limit`).
+
+    A period with an accepted report (whenever it arrived) ends the run: see _ever_accepted.
+    """
     count, current = 0, periode
     while count < limit:
         start, end = period_bounds(calendar, current)
@@ -101,7 +143,8 @@ def _silent_run(
             return count
         if not any(b.kode_bapas == kode_bapas for b in active_bapas(start, end)):
             return count
-        if (kode_bapas, calendar.report_type, current) in arrivals:
+        key = (kode_bapas, calendar.report_type, current)
+        if key in arrivals or key in (accepted or set()):
             return count
         count += 1
         current = _previous(calendar, current)
@@ -113,16 +156,17 @@ def build_register(
 ) -> list[StatusRow]:
     """Every owed (Bapas, report type, period) with its status as of scope.as_of."""
     arrivals = _arrivals(con, scope.as_of)
+    accepted_ever = _ever_accepted(con)
     rows: list[StatusRow] = []
     for calendar in load_calendar().values():
         for periode in _periods(calendar, scope):
             start, end = period_bounds(calendar, periode)
             if start > scope.as_of:
                 continue
-            deadline = calendar.deadline(start)
             for bapas in active_bapas(start, end):
                 if not scope.includes(bapas.kode_bapas):
                     continue
+                deadline = owed_deadline(calendar, bapas, start)
                 key = (bapas.kode_bapas, calendar.report_type, periode)
                 got = arrivals.get(key)
                 accepted = got is not None and got.first_accepted_at is not None
@@ -143,7 +187,7 @@ def build_register(
                 if status == "missing" and calendar.periodicity != "year":
                     silent = _silent_run(
                         calendar, bapas.kode_bapas, periode, arrivals, scope.as_of,
-                        config.inactive_after,
+                        config.inactive_after, accepted_ever,
                     )  # fmt: skip
                 rows.append(
                     StatusRow(
@@ -158,7 +202,8 @@ def build_register(
                         on_time=on_time,
                         status=status,
                         days_overdue=overdue,
-                        possibly_inactive=silent >= max(config.inactive_after, 1),
+                        possibly_inactive=silent >= max(config.inactive_after, 1)
+                        and not _accepted_since(accepted_ever, key),
                         current_submission_id=got.current_submission_id if got else None,
                         as_of_date=scope.as_of,
                     )
@@ -253,6 +298,9 @@ def write_register(
         + ("" if scope.bapas is None else " and list_contains(?, kode_bapas)"),
         [] if scope.bapas is None else [sorted(scope.bapas)],
     )
+    if not rows:
+        # Nothing owed in scope (e.g. a Bapas filter matching no active office): nothing to add.
+        return
     con.executemany(
         "insert into quality.submission_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [list(r.__dict__.values()) for r in rows],

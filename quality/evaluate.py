@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from ingestion.reference import load_calendar
+from ingestion.synthetic.mistakes import load_mistakes
 from quality.model import FAMILIES
 from quality.rules.spec import load_consistency_rules, uses_previous_period
 from quality.scope import month_range, month_start, shift_month
@@ -47,12 +48,29 @@ class FamilyScore:
 
 
 @dataclass(frozen=True)
+class MistakeScore:
+    """Recall of one clerk-mistake class (ingestion/synthetic/mistakes.yaml) or other fault."""
+
+    mistake: str
+    family: str
+    planted: int
+    detected: int
+    rule_ids: tuple[str, ...]
+
+    @property
+    def recall(self) -> float | None:
+        """Detected / planted."""
+        return self.detected / self.planted if self.planted else None
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The confusion table plus the unmatched items, for the CLI to print."""
 
     families: tuple[FamilyScore, ...]
     missed: tuple[dict[str, Any], ...]
     false_alarms: tuple[dict[str, Any], ...]
+    mistakes: tuple[MistakeScore, ...] = ()
 
     @property
     def perfect(self) -> bool:
@@ -75,14 +93,16 @@ def manifest_scope(manifest: dict[str, Any], directory: Path) -> ManifestScope:
     first = str(manifest["start"])
     months = month_range(first, shift_month(first, int(manifest["months"]) - 1))
     deadline = load_calendar()["monthly"].deadline(month_start(months[-1]))
-    bapas = {p.name for p in directory.iterdir() if p.is_dir() and p.name.startswith("BP")}
+    # `lipas ingest` moves processed files out of DIR, so the manifest's own list comes first.
+    bapas = set(manifest.get("bapas") or ())
+    bapas.update(p.name for p in directory.iterdir() if p.is_dir() and p.name.startswith("BP"))
     bapas.update(f["kode_bapas"] for f in manifest.get("faults", []) if f.get("kode_bapas"))
     return ManifestScope(months, deadline + dt.timedelta(days=1), frozenset(bapas))
 
 
 def _finding_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     cols = ["rule_family", "severity", "kode_bapas", "periode", "sample_rows", "status",
-            "affected_rows", "rule_id"]  # fmt: skip
+            "affected_rows", "rule_id", "message_en"]  # fmt: skip
     rows = con.execute(f"select {', '.join(cols)} from quality.findings").fetchall()
     out = []
     for row in rows:
@@ -134,6 +154,8 @@ def _explained_otherwise(finding: dict[str, Any], manifest: dict[str, Any]) -> b
     files = {str(s.get("value")) for s in finding["samples"] if s.get("column") == "file"}
     if finding["rule_family"] == "rejected_file" and files == {MANIFEST_NAME}:
         return True
+    if any(_knock_on(fault, finding) for fault in manifest.get("faults", [])):
+        return True
     if finding["rule_id"] in _carry_over_rules():
         sheets = {s.get("sheet") for s in finding["samples"]}
         previous = shift_month(str(finding["periode"]), -1)
@@ -153,6 +175,54 @@ def _explained_otherwise(finding: dict[str, Any], manifest: dict[str, Any]) -> b
     )
 
 
+def _knock_on(fault: dict[str, Any], finding: dict[str, Any]) -> bool:
+    """A finding the fault's `explains` list (set by the generator's planter) accounts for.
+
+    same_file: anything else in the same report (a TOTAL row also leaves empty required cells;
+    a copied workbook carries last month's dates). next_month: continuity and carry-over
+    findings of the same office a month later (a client left AKTIF must vanish next month).
+    cross_bapas: a cross-Bapas finding that month naming this office.
+    """
+    explains = fault.get("explains") or ()
+    periode, kode = fault.get("periode"), fault.get("kode_bapas")
+    if not explains or not periode or len(str(periode)) != len("YYYY-MM"):
+        return False
+    if "same_file" in explains and (finding["kode_bapas"], finding["periode"]) == (kode, periode):
+        return True
+    if (
+        "next_month" in explains
+        and finding["kode_bapas"] == kode
+        and finding["periode"] == shift_month(str(periode), 1)
+        and (finding["rule_family"] == "continuity" or finding["rule_id"] in _carry_over_rules())
+    ):
+        return True
+    return bool(
+        "cross_bapas" in explains
+        and finding["rule_family"] == "cross_bapas"
+        and finding["periode"] == periode
+        and (finding["kode_bapas"] == kode or str(kode) in str(finding.get("message_en") or ""))
+    )
+
+
+def _mistake_scores(
+    faults: list[dict[str, Any]], detected: list[bool], alarms: list[dict[str, Any]]
+) -> tuple[MistakeScore, ...]:
+    """Recall per clerk-mistake class, in catalogue order (planted faults only)."""
+    order = {f"{m.id} {m.name}": i for i, m in enumerate(load_mistakes())}
+    planted: dict[str, list[bool]] = defaultdict(list)
+    family: dict[str, str] = {}
+    rules: dict[str, set[str]] = defaultdict(set)
+    for fault, hit in zip(faults, detected, strict=True):
+        key = str(fault.get("mistake") or fault.get("fault") or fault["family"])
+        planted[key].append(hit)
+        family[key] = fault["family"]
+        rules[key].update(a["rule_id"] for a in alarms if _matches(fault, a))
+    return tuple(
+        MistakeScore(key, family[key], len(hits), sum(hits), tuple(sorted(rules[key])))
+        for key, hits in sorted(planted.items(), key=lambda kv: (order.get(kv[0], 999), kv[0]))
+    )
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> Evaluation:
     """Compare planted faults with the findings table (after run_checks over the manifest)."""
     findings = _finding_rows(con)
@@ -162,6 +232,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> Evalua
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     missed = []
     explained: set[int] = set()
+    scored: list[dict[str, Any]] = []
+    detected: list[bool] = []
     for fault in manifest.get("faults", []):
         family = counts[fault["family"]]
         hits = [i for i, f in enumerate(alarms) if _matches(fault, f)]
@@ -171,6 +243,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> Evalua
             family["fixed_still_open"] += bool(hits)
             continue
         family["planted"] += 1
+        scored.append(fault)
+        detected.append(bool(hits))
         if hits:
             family["detected"] += 1
         else:
@@ -200,4 +274,5 @@ def evaluate(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any]) -> Evalua
         )
         for name in FAMILIES
     )
-    return Evaluation(families, tuple(missed), tuple(false_alarms))
+    mistakes = _mistake_scores(scored, detected, alarms)
+    return Evaluation(families, tuple(missed), tuple(false_alarms), mistakes)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from ingestion.redact import scrub
 from quality.model import FindingDraft
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ def reconcile(
     now: dt.datetime,
     kanwil_of: dict[str, str],
     not_evaluated: frozenset[str] = frozenset(),
+    *,
+    resolve_stale: bool = True,
 ) -> ReconcileResult:
     """Upsert this run's findings and resolve the open ones in scope that no longer fire.
 
@@ -57,6 +60,8 @@ def reconcile(
     period (rejected files nobody could date), so a run over one month never resolves another
     month's findings. Rules in `not_evaluated` (skipped this run, e.g. GX with --no-gx) keep
     their status. Writes are batched: a national month can carry thousands of findings.
+    `resolve_stale=False` only opens/updates (the raw-integrity gate emits its own findings
+    before the full check run, which alone may resolve).
     """
     by_id: dict[str, FindingDraft] = {}
     for draft in drafts:
@@ -67,11 +72,13 @@ def reconcile(
     events: list[list[object]] = []
     reopened = 0
     for fid, d in by_id.items():
-        msg_id, hint_id, msg_en, hint_en = d.render()
+        # Last line of defence: no rule may store a long digit run (a NIK typed into a number
+        # column ends up in a message's {value} or a sample) in the findings table.
+        msg_id, hint_id, msg_en, hint_en = (scrub(text) for text in d.render())
         values = [
             d.rule.rule_id, d.rule.family, d.rule.severity, d.report_kind, d.kode_bapas,
             kanwil_of.get(d.kode_bapas or ""), d.periode, d.submission_id, d.affected_rows,
-            d.sample_json(), msg_id, hint_id, msg_en, hint_en,
+            scrub(d.sample_json()), msg_id, hint_id, msg_en, hint_en,
         ]  # fmt: skip
         tail = ["open", None, d.submission_id, d.affected_rows]
         if fid not in existing:
@@ -101,13 +108,17 @@ def reconcile(
     con.execute("create or replace temp table q_seen (finding_id varchar)")
     if by_id:
         con.executemany("insert into q_seen values (?)", [[fid] for fid in by_id])
-    stale = con.execute(
-        "select finding_id, submission_id from quality.findings"
-        " where status <> 'resolved' and finding_id not in (select finding_id from q_seen)"
-        " and (periode is null or periode in (select periode from q_scope))"
-        " and not list_contains(?, rule_id)",
-        [sorted(not_evaluated)],
-    ).fetchall()
+    stale = (
+        con.execute(
+            "select finding_id, submission_id from quality.findings"
+            " where status <> 'resolved' and finding_id not in (select finding_id from q_seen)"
+            " and (periode is null or periode in (select periode from q_scope))"
+            " and not list_contains(?, rule_id)",
+            [sorted(not_evaluated)],
+        ).fetchall()
+        if resolve_stale
+        else []
+    )
     if stale:
         con.execute(
             "update quality.findings set status = 'resolved', resolved_at = ?"

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from quality.model import Severity
+from quality.redaction import scrub_value
 
 logger = logging.getLogger(__name__)
 
@@ -150,21 +151,20 @@ class GxRunner:
                 "unexpected_index_column_names": index,
                 "return_unexpected_index_query": False,
             }
-            actions = []
-            if self.docs_dir is not None:
-                actions.append(
-                    gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["lipas"])
-                )
+            # No UpdateDataDocsAction: it would render the unscrubbed results (a NIK typed into
+            # a count column, verbatim); _publish renders the scrubbed copy instead.
             checkpoint = self.context.checkpoints.add(
                 gx.Checkpoint(
                     name=f"{name}_checkpoint",
                     validation_definitions=[definition],
-                    actions=actions,
+                    actions=[],
                     result_format=result_format,
                 )
             )
             outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-            for run_result in outcome.run_results.values():
+            for key, run_result in outcome.run_results.items():
+                _scrub_results(run_result)
+                self._publish(key, run_result)
                 failing.extend(_failures(run_result.results))
         counts = {
             sev: sum(1 for f in failing if f.severity == sev)
@@ -173,6 +173,35 @@ class GxRunner:
         passed = counts["error"] == 0
         logger.info("GX %s: %d expectations, %d failing", name, len(specs), len(failing))
         return ValidationSummary(name, passed, len(specs), counts, tuple(failing))
+
+    def _publish(self, key: Any, run_result: Any) -> None:
+        """Replace the stored result by its scrubbed copy and render Data Docs from that."""
+        if self.docs_dir is None:
+            return
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+        )
+
+        from quality.data_docs import record_validation
+
+        self.context.validation_results_store.set(key, run_result)
+        # build_index=False: GX's index builder deletes every page its ephemeral stores do not
+        # know, i.e. the other command's suites (issue 14 item 7); data_docs writes the index.
+        self.context.build_data_docs(
+            site_names=["lipas"],
+            resource_identifiers=[key, ExpectationSuiteIdentifier(name=run_result.suite_name)],
+            build_index=False,
+        )
+        record_validation(self.docs_dir, str(run_result.suite_name), dict(run_result.statistics))
+
+
+def _scrub_results(run_result: Any) -> None:
+    """Mask long digit runs in every expectation result (values, samples, exception text)."""
+    for res in run_result.results:
+        if res.result:
+            res.result = scrub_value(res.result)
+        if res.exception_info:
+            res.exception_info = scrub_value(res.exception_info)
 
 
 def _failures(results: Sequence[Any]) -> list[FailedExpectation]:

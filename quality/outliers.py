@@ -55,6 +55,27 @@ def _series(
     return out
 
 
+# The likely cause a clerk recognises, per metric and direction (id, en).
+CAUSES: dict[tuple[str, bool], tuple[str, str]] = {
+    ("caseload", True): ("sepertinya ada klien ganda atau baris bulan lalu ikut tersalin.",
+                         "clients may be listed twice or last month's rows copied in."),
+    ("caseload", False): ("sepertinya sebagian klien terhapus atau sheet KLIEN tidak lengkap.",
+                          "clients may have been deleted or the KLIEN sheet is incomplete."),
+    ("activities", True): ("sepertinya ada kegiatan tercatat ganda.",
+                           "activities may be listed twice."),
+    ("activities", False): ("sepertinya kegiatan bulan ini belum dicatat semua.",
+                            "this month's activities may not all be recorded."),
+    ("participants", True): ("sepertinya ada peserta tercatat ganda.",
+                             "participants may be listed twice."),
+    ("participants", False): ("sepertinya daftar peserta belum lengkap.",
+                              "the participant list may be incomplete."),
+    ("cost", True): ("biaya tampaknya memakai satuan yang salah atau kelebihan angka nol.",
+                     "costs may be on the wrong scale or have extra zeros."),
+    ("cost", False): ("biaya tampaknya ditulis dalam ribuan rupiah atau belum dicatat semua.",
+                      "costs may be written in thousands of rupiah or not all recorded."),
+}  # fmt: skip
+
+
 def _fmt(value: float) -> str:
     return f"{value:,.0f}".replace(",", ".")
 
@@ -89,8 +110,14 @@ def _z_drafts(
         if point.periode not in months:
             continue
         effect = abs(point.value - point.median) / max(totals.get(point.periode, 0.0), 1.0)
+        high = point.value > point.median
+        cause_id, cause_en = CAUSES[(metric, high)]
         params: dict[str, object] = {
             **ser.labels,
+            "direction_id": "jauh di atas" if high else "jauh di bawah",
+            "direction_en": "far above" if high else "far below",
+            "cause_id": cause_id,
+            "cause_en": cause_en,
             "value": _fmt(point.value),
             "median": _fmt(point.median),
             "z": f"{point.z:.1f}",

@@ -54,6 +54,103 @@ def continuity_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> li
                 params={"prev_periode": prev, "registers": registers},
             )
         )
+    return drafts + revived_client_findings(con, scope)
+
+
+ENDED = ("SELESAI", "DICABUT", "MENINGGAL")
+
+
+def revived_client_findings(
+    con: duckdb.DuckDBPyConnection, scope: CheckScope
+) -> list[FindingDraft]:
+    """Clients whose supervision ended last month reported AKTIF again this month (same Bapas).
+
+    A new supervision of the same person (tanggal_mulai after last month's tanggal_status) is
+    legitimate and not reported.
+    """
+    rows = con.execute(
+        "select c.kode_bapas, c._reporting_period, c.submission_id, p._reporting_period,"
+        " c._row_number, c.no_register, p.status_akhir_bulan"
+        " from q_cur_monthly_klien c join q_cur_monthly_klien p"
+        "  on p.kode_bapas = c.kode_bapas and p.no_register = c.no_register"
+        "  and p._reporting_period ="
+        "   strftime(cast(c._reporting_period || '-01' as date) - interval 1 month, '%Y-%m')"
+        " where c._reporting_period in (select periode from q_scope)"
+        " and c.status_akhir_bulan = 'AKTIF' and list_contains(?, p.status_akhir_bulan)"
+        " and not coalesce(c.tanggal_mulai > p.tanggal_status, false)"
+        " order by c.kode_bapas, c._reporting_period, c._row_number",
+        [list(ENDED)],
+    ).fetchall()
+    grouped: dict[tuple[str, str, str, str], list[tuple[int, str, str]]] = defaultdict(list)
+    for kode_bapas, periode, submission_id, prev, row_number, register, status in rows:
+        grouped[(kode_bapas, periode, submission_id, prev)].append((row_number, register, status))
+    drafts = []
+    for (kode_bapas, periode, submission_id, prev), hits in grouped.items():
+        if not scope.includes(kode_bapas):
+            continue
+        drafts.append(
+            FindingDraft(
+                rule=rule("CONT_STATUS_REVIVED"),
+                kode_bapas=kode_bapas,
+                periode=periode,
+                subject="KLIEN:revived",
+                submission_id=submission_id,
+                affected_rows=len(hits),
+                samples=tuple(
+                    SampleRow("KLIEN", row, "status_akhir_bulan", "AKTIF")
+                    for row, _reg, _status in hits[:MAX_SAMPLE_ROWS]
+                ),
+                params={
+                    "prev_periode": prev,
+                    "prev_status": "/".join(sorted({s for _r, _g, s in hits})),
+                    "registers": ", ".join(reg for _row, reg, _s in hits[:10]),
+                },
+            )
+        )
+    return drafts
+
+
+def pokmas_two_bapas_findings(
+    con: duckdb.DuckDBPyConnection, scope: CheckScope
+) -> list[FindingDraft]:
+    """The same partner group (kode_pokmas or no_pks) in POKMAS of two Bapas in one period."""
+    rows = con.execute(
+        "select a.kode_bapas, a._reporting_period, a.submission_id, a._row_number,"
+        " a.kode_pokmas, string_agg(distinct b.kode_bapas, ', ' order by b.kode_bapas)"
+        " from q_cur_monthly_pokmas a join q_cur_monthly_pokmas b"
+        "  on a._reporting_period = b._reporting_period and a.kode_bapas <> b.kode_bapas"
+        "  and (upper(trim(a.kode_pokmas)) = upper(trim(b.kode_pokmas))"
+        "   or upper(replace(a.no_pks, ' ', '')) = upper(replace(b.no_pks, ' ', '')))"
+        " where a._reporting_period in (select periode from q_scope)"
+        " group by all order by a.kode_bapas, a._reporting_period, a._row_number"
+    ).fetchall()
+    grouped: dict[tuple[str, str, str], list[tuple[int, str, str]]] = defaultdict(list)
+    for kode_bapas, periode, submission_id, row_number, pokmas, others in rows:
+        grouped[(kode_bapas, periode, submission_id)].append((row_number, pokmas, others))
+    drafts = []
+    for (kode_bapas, periode, submission_id), hits in grouped.items():
+        if not scope.includes(kode_bapas):
+            continue
+        others = sorted({o for _r, _p, group in hits for o in group.split(", ")})
+        drafts.append(
+            FindingDraft(
+                rule=rule("XB_POKMAS_TWO_BAPAS"),
+                kode_bapas=kode_bapas,
+                periode=periode,
+                subject="POKMAS",
+                submission_id=submission_id,
+                affected_rows=len(hits),
+                samples=tuple(
+                    SampleRow("POKMAS", row, "kode_pokmas", pokmas)
+                    for row, pokmas, _o in hits[:MAX_SAMPLE_ROWS]
+                ),
+                params={
+                    "sheet": "POKMAS",
+                    "pokmas": ", ".join(p or "-" for _r, p, _o in hits[:5]),
+                    "others": ", ".join(others),
+                },
+            )
+        )
     return drafts
 
 
@@ -97,4 +194,4 @@ def cross_bapas_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> l
                 params={"others": ", ".join(others)},
             )
         )
-    return drafts
+    return drafts + pokmas_two_bapas_findings(con, scope)

@@ -35,7 +35,12 @@ from quality.score import write_scores
 from quality.store import ensure_quality_tables
 from quality.structural import annual_plan_findings, duplicate_findings
 from quality.tables import create_current_views
-from quality.validity import gx_validity_findings, parse_issue_findings
+from quality.validity import (
+    gx_validity_findings,
+    not_null_findings,
+    not_null_rule_ids,
+    parse_issue_findings,
+)
 from quality.validity_specs import validity_rules
 
 logger = logging.getLogger(__name__)
@@ -83,6 +88,9 @@ def collect_findings(
     timed("validity_parse", lambda: parse_issue_findings(con, scope))
     if gx_runner is not None:
         timed("validity_gx", lambda: gx_validity_findings(con, scope, gx_runner))
+    else:
+        # Blank required cells are reported with or without GX (same rule and finding ids).
+        timed("validity_not_null", lambda: not_null_findings(con, scope))
     if scope.bapas is not None:
         # Consistency rules and parse issues are evaluated for all Bapas; keep the filter.
         drafts = [d for d in drafts if d.kode_bapas is None or d.kode_bapas in scope.bapas]
@@ -121,7 +129,11 @@ def run_checks(
         con.execute("begin transaction")
         try:
             write_register(con, register, scope)
-            skipped = frozenset() if with_gx else frozenset(r.rule_id for r in validity_rules())
+            skipped = (
+                frozenset()
+                if with_gx
+                else frozenset(r.rule_id for r in validity_rules()) - not_null_rule_ids()
+            )
             changes = reconcile(con, drafts, moment, kanwil_of, skipped)
             write_scores(con, register, moment)
             con.execute("commit")

@@ -75,7 +75,11 @@ def build_scope(
     bapas: frozenset[str] | None = None,
 ) -> CheckScope:
     """Explicit months, or the `window_months` months up to the one containing `as_of`."""
-    day = as_of or jakarta_today()
+    if as_of is None:
+        from quality.config import judging_day  # the one resolver of the judging day
+
+        as_of = judging_day()
+    day = as_of
     if months:
         return CheckScope(day, tuple(sorted(set(months))), bapas)
     last = f"{day.year:04d}-{day.month:02d}"

@@ -104,12 +104,13 @@ def who_deviation(
 
 
 def peer_outliers(
-    values: Sequence[float], threshold: float, mad_floor: float = 0.0
+    values: Sequence[float], threshold: float, mad_floor: float = 0.0, two_sided: bool = False
 ) -> list[tuple[int, float, float]]:
     """(index, median, z) of values whose modified z-score in their peer group exceeds `threshold`.
 
-    Cross-sectional and high side only. The group includes the value judged: median and MAD
-    hardly move for one extreme value, so no leave-one-out is needed.
+    Cross-sectional; high side only unless `two_sided` (then z < -threshold is returned too,
+    negative). The group includes the value judged: median and MAD hardly move for one extreme
+    value, so no leave-one-out is needed.
     """
     if not values:
         return []
@@ -118,6 +119,6 @@ def peer_outliers(
     out = []
     for index, value in enumerate(values):
         z = MAD_SCALE * (value - centre) / spread if spread > 0 else modified_z(value, values)
-        if z is not None and z > threshold:
+        if z is not None and (z > threshold or (two_sided and z < -threshold)):
             out.append((index, centre, z))
     return out

@@ -7,14 +7,19 @@ import duckdb
 from ingestion.contract.model import load_contract
 from quality.catalogue import rule
 from quality.config import QualityConfig
+from quality.duplicates import client_two_registers_findings, copy_of_last_month_findings
 from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow
 from quality.scope import CheckScope
 from quality.tables import check_column, current_view
 
 
 def duplicate_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[FindingDraft]:
-    """Rows sharing the contract `key` of their sheet within one submission."""
-    drafts = []
+    """Rows sharing the contract `key` of their sheet, plus the duplicates a key cannot see.
+
+    quality.duplicates adds one client under two register numbers and last month's report
+    sent again; all three are the duplicate family.
+    """
+    drafts = client_two_registers_findings(con, scope) + copy_of_last_month_findings(con, scope)
     for kind in load_contract().report_kinds.values():
         for sheet in kind.sheets:
             if not sheet.key:

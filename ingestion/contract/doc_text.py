@@ -68,9 +68,13 @@ VALUE_FORMATS: dict[str, tuple[str, str]] = {
     ),
     "date": (
         "Tanggal Excel, nomor seri Excel (mis. `45658`), `dd/mm/yyyy`, `dd-mm-yyyy` atau "
-        "`yyyy-mm-dd`.",
+        "`yyyy-mm-dd`. Tanggal teks bulan/hari/tahun (CSV dari komputer berbahasa Inggris AS) "
+        "dikenali per kolom, dibaca sebagai bulan/hari dan dilaporkan sekali; tahun dua digit: "
+        "00-29 = 2000-an, 30-99 = 1900-an.",
         "Excel date, Excel serial number (e.g. `45658`), `dd/mm/yyyy`, "
-        "`dd-mm-yyyy` or `yyyy-mm-dd`.",
+        "`dd-mm-yyyy` or `yyyy-mm-dd`. Month/day/year text (a CSV from a US-English computer) "
+        "is recognised per column, read as month/day and reported once; two-digit years: "
+        "00-29 = 2000s, 30-99 = 1900s.",
     ),
     "period": (
         "Bulan laporan `YYYY-MM`; juga `MM/YYYY` atau tanggal Excel mana pun di bulan itu.",
@@ -78,10 +82,14 @@ VALUE_FORMATS: dict[str, tuple[str, str]] = {
     ),
     "year": ("Tahun empat digit, mis. `2025`.", "Four-digit year, e.g. `2025`."),
     "nik": (
-        "NIK 16 digit; sebaiknya sel teks. Spasi dibuang; NIK yang tersimpan sebagai angka "
-        "diterima tetapi digit nol di depan yang hilang menjadi temuan kualitas.",
-        "16-digit NIK; preferably a text cell. Spaces are removed; a NIK stored as a number is "
-        "accepted but lost leading zeros become a quality finding.",
+        "NIK 16 digit dalam sel teks. Spasi dibuang. Sel angka Excel hanya menyimpan 15 digit: "
+        "NIK yang terpotong (digit ke-16 menjadi 0, atau tampil `3,20101E+15`) dimuat tanpa "
+        "kunci klien (`nik_status` ROUNDED) dan dilaporkan dengan perbaikannya: format kolom NIK "
+        "sebagai Teks, lalu ketik ulang NIK lengkap.",
+        "16-digit NIK in a text cell. Spaces are removed. An Excel number cell keeps only 15 "
+        "digits: a cut NIK (16th digit turned 0, or shown as `3,20101E+15`) is loaded without a "
+        "client key (`nik_status` ROUNDED) and reported with its fix: format the NIK column as "
+        "Text and type the full NIKs again.",
     ),
     "yn": (
         "`Y`/`N`; juga `YA`/`TIDAK`, `YES`/`NO`, `1`/`0`.",
@@ -102,6 +110,12 @@ REFUSALS: dict[str, tuple[str, str]] = {
     ),
     "encrypted": ("Berkas dilindungi kata sandi.", "File is password-protected."),
     "too_large": ("Berkas melebihi batas ukuran.", "File exceeds the size limit."),
+    "too_many_rows": (
+        "Satu sheet berisi lebih banyak baris data daripada batas per sheet "
+        "(`LIPAS_MAX_ROWS_PER_SHEET`, bawaan 200.000).",
+        "One sheet holds more data rows than the per-sheet limit "
+        "(`LIPAS_MAX_ROWS_PER_SHEET`, default 200,000).",
+    ),
     "zip_bomb": (
         "Isi zip/xlsx mengembang jauh melebihi batas (zip bomb).",
         "Zip/xlsx content expands far beyond the limit (zip bomb).",
@@ -111,19 +125,84 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "The XML inside the xlsx is malformed or unsafe.",
     ),
     "unknown_format": ("Bentuk berkas tidak dikenal.", "Unknown file form."),
+    "not_a_regular_file": (
+        "Pintasan (tautan) atau objek sistem, bukan berkas laporan.",
+        "A shortcut (link) or system object, not a report file.",
+    ),
+    "csv_without_identitas": (
+        "Berkas CSV tanpa IDENTITAS.csv di folder/zip yang sama.",
+        "A CSV file without IDENTITAS.csv in the same folder/zip.",
+    ),
     "unknown_bapas": ("Kode Bapas tidak ada dalam daftar.", "Bapas code not in the list."),
     "inactive_bapas": (
         "Bapas tidak aktif pada periode laporan.",
         "Bapas not active in the reporting period.",
     ),
     "bad_period": ("Periode/tahun tidak dapat dibaca.", "Period/year does not parse."),
-    "missing_sheet": ("Sheet wajib tidak ada.", "A required sheet is missing."),
+    "missing_sheet": (
+        "Sheet wajib tidak ada, atau hanya ada sebagai sheet tersembunyi.",
+        "A required sheet is missing, or exists only as a hidden sheet.",
+    ),
     "missing_column": ("Kolom wajib tidak ada.", "A required column is missing."),
     "empty_sheet": (
         "Sheet satu baris (IDENTITAS) tidak berisi data.",
         "A one-row sheet (IDENTITAS) has no data row.",
     ),
+    "ambiguous_identity": (
+        "IDENTITAS berisi beberapa baris dengan kode_bapas, periode/tahun atau versi berbeda.",
+        "IDENTITAS has several rows with different kode_bapas, periode/tahun or versi.",
+    ),
+    "duplicate_sheet": (
+        "Dua sheet berisi data untuk satu sheet kontrak (mis. `PESERTA` dan `PESERTA (2)`, atau "
+        "`KLIEN` dan `CLIENTS`).",
+        "Two sheets with data for one contract sheet (e.g. `PESERTA` and `PESERTA (2)`, or "
+        "`KLIEN` and `CLIENTS`).",
+    ),
+    "formula_no_value": (
+        "Rumus tanpa nilai tersimpan di IDENTITAS atau di kolom kunci (berkas disimpan oleh "
+        "program yang tidak menghitung rumus).",
+        "A formula without a stored value in IDENTITAS or in a key column (the file was saved "
+        "by a program that does not calculate formulas).",
+    ),
 }
+# Which sheets of a workbook are read (ingestion/sheets.py): (Bahasa Indonesia, English).
+SHEET_RULES: tuple[tuple[str, str], ...] = (
+    (
+        "Hanya sheet yang terlihat yang dibaca. Sheet tersembunyi tidak pernah menjadi data: jika "
+        "ada sheet terlihat dengan nama yang sama, sheet tersembunyi diabaikan dan dicatat; jika "
+        "satu-satunya sheet bernama KLIEN (misalnya) tersembunyi, berkas ditolak "
+        "(`missing_sheet`) dengan petunjuk untuk menampilkannya (unhide).",
+        "Only visible sheets are read. A hidden sheet is never data: when a visible sheet of "
+        "the same name exists, the hidden one is ignored and noted; when the only KLIEN (for "
+        "example) is hidden, the file is refused (`missing_sheet`) with a hint to unhide it.",
+    ),
+    (
+        "Salinan sheet (`PESERTA (2)` dari Excel, `PESERTA_2` dari LibreOffice) dan nama lain "
+        "(`PARTICIPANTS`) dihitung sebagai sheet yang sama. Dua sheet berisi data untuk satu "
+        "sheet ditolak (`duplicate_sheet`): gabungkan ke satu sheet. Salinan kosong diabaikan dan "
+        "dicatat; salinan satu-satunya dibaca dan dicatat.",
+        "Sheet copies (`PESERTA (2)` from Excel, `PESERTA_2` from LibreOffice) and aliases "
+        "(`PARTICIPANTS`) count as the same sheet. Two sheets with data for one sheet are "
+        "refused (`duplicate_sheet`): merge them into one. An empty copy is ignored and noted; "
+        "a lone copy is read and noted.",
+    ),
+    (
+        "Sheet lain yang terlihat dan berisi data dicatat (menurut urutannya) lalu diabaikan; "
+        "PETUNJUK dan KODE dari templat selalu diabaikan.",
+        "Other visible sheets holding data are noted (by position) and ignored; the template's "
+        "PETUNJUK and KODE are always ignored.",
+    ),
+    (
+        "Rumus tanpa nilai tersimpan (berkas disimpan oleh program yang tidak menghitung rumus) "
+        "dibaca kosong dan dilaporkan per sel dengan perbaikannya: buka dan simpan ulang di "
+        "Excel/LibreOffice. Di IDENTITAS atau di kolom kunci berkas ditolak "
+        "(`formula_no_value`).",
+        "Formulas without a stored value (the file was saved by a program that does not "
+        "calculate) read as empty and are reported per cell with the fix: open and save again in "
+        "Excel/LibreOffice. In IDENTITAS or a key column the file is refused "
+        "(`formula_no_value`).",
+    ),
+)
 FINDINGS: tuple[tuple[str, str], ...] = (
     (
         "Nilai yang tidak dapat dibaca (tanggal, angka) disimpan kosong dan dicatat per baris.",
@@ -198,8 +277,12 @@ def instruction_lines(
         "- Kolom Y/N: Y = ya, N = tidak.",
         "- Tanggal: format dd/mm/yyyy, mis. 31/01/2025.",
         "- Rupiah: angka saja tanpa titik atau 'Rp', mis. 1500000.",
-        "- NIK dan nomor register: ketik sebagai teks (sel sudah berformat teks) agar angka nol "
-        "di depan tidak hilang.",
+        "- NIK dan nomor register: ketik sebagai teks (sel sudah berformat teks) agar tidak ada "
+        "digit yang hilang; jangan mengubah format kolom NIK menjadi angka (Excel hanya "
+        "menyimpan 15 digit).",
+        "- Hanya sheet yang terlihat yang dibaca. Jangan menyimpan salinan sheet (mis. "
+        "'KLIEN (2)') atau sheet tersembunyi berisi data lama: hapus sebelum mengirim.",
+        "- Jika memakai rumus, simpan berkas dari Excel/LibreOffice agar nilainya ikut tersimpan.",
         "- Arahkan kursor ke judul kolom untuk melihat penjelasannya.",
         "",
         "PERBAIKAN: jika laporan perlu diperbaiki, kirim ulang berkas lengkap untuk Bapas dan "

@@ -15,6 +15,7 @@ from ingestion.contract.doc_text import (
     FINDINGS,
     PII_TEXT,
     REFUSALS,
+    SHEET_RULES,
     VALUE_FORMATS,
     deadline_rule,
 )
@@ -146,6 +147,10 @@ def render_contract_markdown(contract: Contract | None = None) -> str:
         "- Templat Excel: `lipas template --bapas KODE --period YYYY-MM` (atau `--year YYYY`); "
         "sheet PETUNJUK dan KODE di dalamnya diabaikan saat diterima / Excel template: "
         "`lipas template ...`; its PETUNJUK and KODE sheets are ignored at ingestion.",
+        "",
+        "## Sheet yang dibaca / Which sheets are read",
+        "",
+        *(f"- {i} / {e}" for i, e in SHEET_RULES),
         "",
         "## Jenis laporan / Report kinds",
         "",

@@ -30,7 +30,7 @@ SQL_TYPES: dict[str, str] = {
 # never reaches the warehouse (DESIGN.md §7).
 NIK_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("client_key", "VARCHAR", "Keyed pseudonym of the NIK (HMAC, base32); null if NIK empty."),
-    ("nik_status", "VARCHAR", "VALID, MISSING, BAD_LENGTH, BAD_PROVINCE or BAD_DATE."),
+    ("nik_status", "VARCHAR", "VALID, MISSING, BAD_LENGTH, BAD_PROVINCE, BAD_DATE or ROUNDED."),
     ("nik_sex_match", "BOOLEAN", "NIK day (women +40) agrees with jenis_kelamin; null if unknown."),
     ("nik_birthdate_match", "BOOLEAN", "NIK DDMMYY agrees with tanggal_lahir; null if unknown."),
 )

@@ -98,8 +98,13 @@ def template_sheets(bapas: Bapas, target: TemplateTarget) -> list[SheetSpec]:
     return [s for s in target.kind.sheets if s.required or bapas.runs_griya(target.end)]
 
 
-def build_template(kode_bapas: str, period_or_year: str | int, out_path: Path) -> Path:
+def build_template(
+    kode_bapas: str, period_or_year: str | int, out_path: Path, versi: int = 1
+) -> Path:
     """Write the template workbook for one Bapas and period (YYYY-MM) or plan year (YYYY).
+
+    `versi` prefills IDENTITAS.versi: a form attached to a fix-list for a resubmission carries
+    the next version, so the clerk need not know to raise it (issue #15 item 2).
 
     Raises:
         TemplateError: unknown or inactive Bapas, a period that does not parse, or an output
@@ -125,7 +130,7 @@ def build_template(kode_bapas: str, period_or_year: str | int, out_path: Path) -
                 "created": CREATED,
             }
         )
-        _Writer(workbook, bapas, target, sheets).write()
+        _Writer(workbook, bapas, target, sheets, versi).write()
         workbook.close()
         partial.replace(out_path)
     finally:
@@ -137,12 +142,18 @@ class _Writer:
     """Writes one template; holds the shared cell formats and code-list ranges."""
 
     def __init__(
-        self, workbook: Any, bapas: Bapas, target: TemplateTarget, sheets: list[SheetSpec]
+        self,
+        workbook: Any,
+        bapas: Bapas,
+        target: TemplateTarget,
+        sheets: list[SheetSpec],
+        versi: int = 1,
     ):
         self.wb = workbook
         self.bapas = bapas
         self.target = target
         self.sheets = sheets
+        self.versi = versi
         self.fmt = {
             "header": workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1}),
             "date": workbook.add_format({"num_format": DATE_FORMAT}),
@@ -183,6 +194,10 @@ class _Writer:
 
     def _write_instructions(self, ws: Any) -> None:
         ws.set_column(0, 0, 110, self.fmt["wrap"])
+        # Printed on A4 portrait, one page wide: the wrapped text was cut at the right edge.
+        ws.set_paper(A4)
+        ws.set_portrait()
+        ws.fit_to_pages(1, 0)
         lines = instruction_lines(
             self.bapas, self.target.kind, self.target.label, self.target.deadline, self.sheets
         )
@@ -201,11 +216,12 @@ class _Writer:
             if validation is not None:
                 ws.data_validation(1, col, last_row, col, validation)
         ws.freeze_panes(1, 0)
+        _print_setup(ws, len(spec.columns))
         if spec.name == "IDENTITAS":
             self._prefill_identity(spec, ws)
 
     def _prefill_identity(self, spec: SheetSpec, ws: Any) -> None:
-        values: dict[str, Any] = {"kode_bapas": self.bapas.kode_bapas, "versi": 1}
+        values: dict[str, Any] = {"kode_bapas": self.bapas.kode_bapas, "versi": self.versi}
         if self.target.kind.period_type == "period":
             values[self.target.kind.period_column] = self.target.label
         else:
@@ -269,6 +285,46 @@ class _Writer:
         return None
 
 
+A4 = 9  # Excel paper code
+
+
+def _print_setup(ws: Any, columns: int) -> None:
+    """A4 landscape, every column on one page width, header row repeated on each page.
+
+    Regression (issue #15 item 3): LibreOffice printed the data sheets 3-4 columns per page.
+    """
+    ws.set_paper(A4)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.print_area(0, 0, 0, max(columns - 1, 0))
+    ws.hide_gridlines(0)
+
+
+def _number_text(value: float) -> str:
+    """1000000 -> '1.000.000', 0.5 -> '0,5' (Indonesian separators)."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _range_message(column: ColumnSpec, validate: str) -> str:
+    """What to type, in the clerk's words; only bounds the contract sets are named.
+
+    Regression (issue #15 item 3): messages read "antara 1 dan 2147483647" or "antara 0.0 dan
+    1000000000000000.0", the technical limits of the cell type.
+    """
+    what = "angka bulat" if validate == "integer" else "angka"
+    low, high = column.min, column.max
+    if low is not None and high is not None:
+        return f"{column.name}: isi {what} dari {_number_text(low)} sampai {_number_text(high)}."
+    if low is not None:
+        return f"{column.name}: isi {what} {_number_text(low)} atau lebih."
+    if high is not None:
+        return f"{column.name}: isi {what} paling banyak {_number_text(high)}."
+    return f"{column.name}: isi {what} saja, tanpa huruf."
+
+
 def _range_validation(validate: str, column: ColumnSpec, low: float, high: float) -> dict[str, Any]:
     """Whole-number or decimal validation bounded by the contract's min/max where given."""
     minimum = low if column.min is None else column.min
@@ -281,7 +337,7 @@ def _range_validation(validate: str, column: ColumnSpec, low: float, high: float
         "minimum": minimum,
         "maximum": maximum,
         "error_title": "Angka tidak valid",
-        "error_message": f"{column.name}: isi angka antara {minimum} dan {maximum}.",
+        "error_message": _range_message(column, validate),
     }
 
 

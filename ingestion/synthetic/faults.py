@@ -32,6 +32,8 @@ NEEDS_EXIT = "exit"  # a client ends supervision in the month
 NEEDS_GRIYA = "griya"  # the Bapas runs a Griya Abhipraya that month
 NEEDS_OTHER_BAPAS = "other_bapas"  # at least two Bapas are generated
 NEEDS_PEERS = "peers"  # the month has enough clients nationally for activity-cost peer groups
+# Last month's report of the office is accepted (no file-level fault there): copy mistakes.
+NEEDS_PREVIOUS = "previous"
 # National clients in a month from which its activities (~2.5% of clients, 10-35% reach in
 # groups of ~12) form peer groups big enough for the cross-sectional cost rule: ~50 activities.
 PEER_MIN_CLIENTS = 2_000
@@ -76,11 +78,26 @@ CATALOGUE: tuple[FaultKind, ...] = (
     FaultKind(CONSISTENCY, "nik_birthdate_mismatch", "monthly"),
     FaultKind(CONSISTENCY, "tanggal_status_missing", "monthly", (NEEDS_EXIT,)),
     FaultKind(CONSISTENCY, "wajib_lapor_hadir_gt_jadwal", "monthly"),
+    # Clerk mistakes named by their cause (ingestion/synthetic/plant_clerk.py, mistakes.yaml).
+    FaultKind(CONSISTENCY, "child_reported_as_dewasa", "monthly"),
+    FaultKind(CONSISTENCY, "start_date_as_birth_date", "monthly"),
+    FaultKind(CONSISTENCY, "cost_in_thousands", "monthly"),
+    FaultKind(CONSISTENCY, "total_row_in_kegiatan", "monthly"),
+    FaultKind(CONSISTENCY, "status_not_updated", "monthly", (NEEDS_EXIT,)),
+    FaultKind(CONSISTENCY, "total_row_in_klien", "monthly"),
+    FaultKind(CONSISTENCY, "status_date_before_start", "monthly", (NEEDS_EXIT,)),
+    FaultKind(CONSISTENCY, "planned_end_before_start", "monthly"),
+    FaultKind(CONSISTENCY, "pks_dates_swapped", "monthly"),
     FaultKind(CONTINUITY, "client_missing_without_end_status", "monthly", (NEEDS_HISTORY,)),
+    FaultKind(CONTINUITY, "ended_client_reported_active", "monthly", (NEEDS_PREVIOUS,)),
     FaultKind(OUTLIER, "cost_x5", "monthly", (NEEDS_LONG_HISTORY,)),
     FaultKind(OUTLIER, "activity_cost_x1000", "monthly", (NEEDS_PEERS,)),
     FaultKind(CROSS_BAPAS, "same_nik_two_bapas", "monthly", (NEEDS_OTHER_BAPAS,)),
+    FaultKind(CROSS_BAPAS, "pokmas_of_other_bapas", "monthly", (NEEDS_OTHER_BAPAS,)),
     FaultKind(DUPLICATE, "duplicate_no_register", "monthly"),
+    FaultKind(DUPLICATE, "duplicate_activity_row", "monthly"),
+    FaultKind(DUPLICATE, "same_client_two_registers", "monthly"),
+    FaultKind(DUPLICATE, "copy_of_last_month", "monthly", (NEEDS_PREVIOUS,)),
     FaultKind(ANNUAL_PLAN, "plan_missing", "annual_plan", row_level=False),
     FaultKind(ANNUAL_PLAN, "target_above_3x_caseload", "annual_plan"),
     FaultKind(ANNUAL_PLAN, "budget_all_zero", "annual_plan"),
@@ -109,12 +126,14 @@ class Assignment:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def priority_order() -> list[FaultKind]:
-    """One fault of every family first, then the remaining specific faults."""
+def priority_order(only: frozenset[str] | None = None) -> list[FaultKind]:
+    """One fault of every family first, then the remaining specific faults (`only`: a subset)."""
     firsts: list[FaultKind] = []
     rest: list[FaultKind] = []
     seen: set[str] = set()
     for kind in CATALOGUE:
+        if only is not None and kind.fault not in only:
+            continue
         (rest if kind.family in seen else firsts).append(kind)
         seen.add(kind.family)
     return firsts + rest
@@ -125,11 +144,13 @@ def plan_faults(
     monthly_slots: list[tuple[str, int]],
     annual_slots: list[tuple[str, int]],
     offers: dict[tuple[str, int], set[str]],
+    only: frozenset[str] | None = None,
 ) -> list[Assignment]:
     """Spread faults over distinct slots, deterministically; skip faults with no fitting slot.
 
     `offers` tells which requirement tags a monthly slot satisfies. Big runs get each fault
-    more than once (one extra round per 300 monthly files).
+    more than once (one extra round per 300 monthly files). `only` restricts the plan to the
+    named faults (tests that measure a few mistakes in a small run).
     """
     rng = rng_for(seed, "faults")
     free_monthly = [monthly_slots[i] for i in rng.permutation(len(monthly_slots))]
@@ -137,10 +158,21 @@ def plan_faults(
     rounds = 1 + len(monthly_slots) // 300
     out: list[Assignment] = []
 
+    def clashes(kind: FaultKind, slot: tuple[str, int]) -> bool:
+        """A copy mistake needs last month accepted; a file-level fault must not break that."""
+        if kind.target != "monthly":
+            return False
+        taken = {(a.kode_bapas, a.period_key): a.kind for a in out if a.kind.target == "monthly"}
+        before, after = taken.get((slot[0], slot[1] - 1)), taken.get((slot[0], slot[1] + 1))
+        if NEEDS_PREVIOUS in kind.needs and before is not None and not before.row_level:
+            return True
+        return not kind.row_level and after is not None and NEEDS_PREVIOUS in after.needs
+
     def place(kind: FaultKind) -> bool:
         pool = free_annual if kind.target == "annual_plan" else free_monthly
         for pos, slot in enumerate(pool):
-            if all(tag in offers.get(slot, set()) for tag in kind.needs):
+            fits = all(tag in offers.get(slot, set()) for tag in kind.needs)
+            if fits and not clashes(kind, slot):
                 out.append(Assignment(kind, slot[0], slot[1]))
                 del pool[pos]
                 return True
@@ -149,11 +181,11 @@ def plan_faults(
     for _ in range(rounds):
         placed: set[str] = set()
         covered: set[str] = set()
-        for kind in priority_order():
+        for kind in priority_order(only):
             if kind.fault in placed:
                 continue
             tries = [kind]
-            if kind.family not in covered:
+            if kind.family not in covered and only is None:
                 # Family coverage first: when the first fault of a family finds no slot (e.g.
                 # cost_x5 in a short run), another fault of the same family stands in.
                 covered.add(kind.family)
@@ -174,9 +206,9 @@ def slot_offers(
     month_index: int, has_exit: bool, runs_griya: bool, n_bapas: int, national_clients: int = 0
 ) -> set[str]:
     """Requirement tags one monthly slot satisfies (`national_clients`: all offices' KLIEN rows)."""
-    tags = set()
+    tags: set[str] = set()
     if month_index >= 1:
-        tags.add(NEEDS_HISTORY)
+        tags.update((NEEDS_HISTORY, NEEDS_PREVIOUS))
     if month_index >= 6:
         tags.add(NEEDS_LONG_HISTORY)
     if has_exit:

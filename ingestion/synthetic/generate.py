@@ -17,7 +17,13 @@ from typing import Any, TypeVar
 
 from ingestion.reference import Bapas, active_bapas
 from ingestion.synthetic import pokmas, population
-from ingestion.synthetic.faults import CROSS_BAPAS, Assignment, plan_faults, slot_offers
+from ingestion.synthetic.faults import (
+    CATALOGUE,
+    CROSS_BAPAS,
+    Assignment,
+    plan_faults,
+    slot_offers,
+)
 from ingestion.synthetic.jobs import BapasJob, BapasOutcome
 from ingestion.synthetic.periods import Month, month_range
 from ingestion.synthetic.population import Population, simulate_population
@@ -79,6 +85,7 @@ def _plan(
     pops: dict[str, Population],
     active: dict[str, list[int]],
     years: list[int],
+    only: frozenset[str] | None = None,
 ) -> dict[str, list[Assignment]]:
     monthly_slots, offers = [], {}
     national = [
@@ -94,7 +101,7 @@ def _plan(
             griya = b.runs_griya(months[m].end)
             offers[slot] = slot_offers(m, has_exit, griya, len(offices), national[m])
     annual_slots = [(b.kode_bapas, y) for b in offices for y in years]
-    assignments = plan_faults(seed, monthly_slots, annual_slots, offers)
+    assignments = plan_faults(seed, monthly_slots, annual_slots, offers, only)
     file_level = {
         (a.kode_bapas, a.period_key) for a in assignments if a.kind.family in FILE_LEVEL_FAMILIES
     }
@@ -105,7 +112,10 @@ def _plan(
             avoid = {k for k, m in file_level if m == a.period_key}
             avoid |= {k for k, months_on in active.items() if a.period_key not in months_on}
             try:
-                a.params = cross_bapas_params(pops, seed, a.kode_bapas, a.period_key, avoid)
+                if a.kind.fault == "pokmas_of_other_bapas":
+                    a.params = other_pokmas_params(offices, months, pops, seed, a, avoid)
+                else:
+                    a.params = cross_bapas_params(pops, seed, a.kode_bapas, a.period_key, avoid)
             except ValueError:
                 logger.warning("no client fits cross_bapas at %s/%s", a.kode_bapas, a.period_key)
                 continue
@@ -128,8 +138,7 @@ def generate(
 ) -> GenerateResult:
     """Write a national (or `bapas`-limited) set of submissions and `_manifest.json` to `out`."""
     began = time.perf_counter()
-    if faults not in FAULT_MODES:
-        raise ValueError(f"faults must be one of {', '.join(FAULT_MODES)}, got {faults!r}")
+    only = fault_subset(faults)
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     population.check_codes()
@@ -147,9 +156,9 @@ def generate(
         transfers = route_transfers(pops, seed, len(month_list))
         years = sorted({m.year for m in month_list})
         plan = (
-            _plan(seed, offices, month_list, pops, active, years)
-            if faults == "default"
-            else {b.kode_bapas: [] for b in offices}
+            {b.kode_bapas: [] for b in offices}
+            if faults == "none"
+            else _plan(seed, offices, month_list, pops, active, years, only)
         )
         jobs = [
             BapasJob(
@@ -203,6 +212,37 @@ def generate(
         seconds=time.perf_counter() - began,
         counts=counts,
     )
+
+
+def other_pokmas_params(
+    offices: list[Bapas],
+    months: list[Month],
+    pops: dict[str, Population],
+    seed: int,
+    a: Assignment,
+    avoid: set[str],
+) -> dict[str, Any]:
+    """A partner group of another office (first group, same code and PKS number) to copy in."""
+    others = [b for b in offices if b.kode_bapas != a.kode_bapas and b.kode_bapas not in avoid]
+    if not others:
+        raise ValueError("no other office reports that month")
+    other = others[a.period_key % len(others)]
+    group = pokmas.build_groups(other, months, seed, pops[other.kode_bapas].caseload)[0]
+    return {"group": group, "other_bapas": other.kode_bapas}
+
+
+def fault_subset(faults: str) -> frozenset[str] | None:
+    """None for `default`/`none`; else the comma-separated fault names (each must exist)."""
+    if faults in FAULT_MODES:
+        return None
+    names = frozenset(n.strip() for n in faults.split(",") if n.strip())
+    known = {k.fault for k in CATALOGUE}
+    if not names or names - known:
+        raise ValueError(
+            f"faults must be one of {', '.join(FAULT_MODES)} or a comma-separated list of"
+            f" fault names, got {faults!r}"
+        )
+    return names
 
 
 def _executor(workers: int) -> AbstractContextManager[ProcessPoolExecutor | None]:

@@ -26,6 +26,11 @@ class Planted:
     indices: tuple[int, ...]
     detail: str
     value: str | None = None
+    # Findings the evaluation may attribute to this fault besides its own family's: "same_file"
+    # (knock-on findings in the same report), "next_month" (carry-over and continuity findings
+    # of the same office one month later), "cross_bapas" (another office's findings that name
+    # this office in the same month). See quality/evaluate.py.
+    explains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,9 @@ class Target:
     month: Month | None
     rng: np.random.Generator
     params: dict[str, Any]
+    # Last month's report as it is current in the warehouse (None in the first month or when
+    # last month's file was missing or rejected): copy-style mistakes start from it.
+    previous: Report | None = None
 
 
 Planter = Callable[[Report, Target], Planted]

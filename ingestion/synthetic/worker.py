@@ -12,6 +12,7 @@ from ingestion.synthetic.annual import build_plan
 from ingestion.synthetic.arrivals import JAKARTA, arrival, deadline, signed_on
 from ingestion.synthetic.faults import REJECTED, Assignment
 from ingestion.synthetic.jobs import BapasJob, BapasOutcome, make_context
+from ingestion.synthetic.mistakes import mistake_of
 from ingestion.synthetic.monthly import build_month
 from ingestion.synthetic.output import (
     choose_format,
@@ -23,6 +24,7 @@ from ingestion.synthetic.output import (
 )
 from ingestion.synthetic.periods import Month, rng_for
 from ingestion.synthetic.plant import PLANTERS, Planted, Target
+from ingestion.synthetic.plant_clerk import CLERK_PLANTERS
 from ingestion.synthetic.style import CLEAN, Style
 from ingestion.synthetic.tables import MONTHLY, Report
 
@@ -38,6 +40,8 @@ class _Run:
         self.ctx = make_context(job)
         self.outcome = BapasOutcome(self.kode)
         self.by_slot = {(a.kind.target, a.period_key): a for a in job.assignments}
+        # Last month's report as current in the warehouse (None after a missing/rejected month).
+        self.previous: Report | None = None
 
     def rel(self, path: Path | None) -> str | None:
         return None if path is None else path.relative_to(self.job.out).as_posix()
@@ -73,10 +77,12 @@ class _Run:
         rows: list[int],
         detail: str,
         value: str | None = None,
+        explains: tuple[str, ...] = (),
     ) -> dict[str, Any]:
-        entry = {
+        entry: dict[str, Any] = {
             "family": a.kind.family,
             "fault": a.kind.fault,
+            "mistake": mistake_of(a.kind.fault),
             "kode_bapas": self.kode,
             "periode": periode,
             "file": self.rel(path),
@@ -87,10 +93,16 @@ class _Run:
         }
         if value is not None:
             entry["value"] = value
+        if explains:
+            entry["explains"] = list(explains)
         self.outcome.faults.append(entry)
         return entry
 
     def month(self, month: Month) -> None:
+        previous, self.previous = self.previous, None
+        self.write_month(month, previous)
+
+    def write_month(self, month: Month, previous: Report | None) -> None:
         job, kode = self.job, self.kode
         a = self.by_slot.get((MONTHLY, month.index))
         fault = a.kind.fault if a else None
@@ -111,6 +123,7 @@ class _Run:
         if a is None or fault == "late_arrival":
             path, _ = write_report(report, stem, fmt, style, created)
             self.finish(path, report, fmt, style, received, due)
+            self.previous = report
             if a is not None:
                 self.record_fault(
                     a,
@@ -129,8 +142,10 @@ class _Run:
             self.rejected(a, month, report, stem, fmt, style, received, due, created)
             return
         clean = report.copy() if a.resubmit else None
-        target = Target(self.ctx, month, rng_for(job.seed, kode, "plant", month.index), a.params)
+        plant_rng = rng_for(job.seed, kode, "plant", month.index)
+        target = Target(self.ctx, month, plant_rng, a.params, previous)
         planted = _try_plant(a, report, target)
+        self.previous = clean if clean is not None else report
         if planted is None:
             path, _ = write_report(report, stem, fmt, style, created)
             self.finish(path, report, fmt, style, received, due)
@@ -146,6 +161,7 @@ class _Run:
             sender_rows(headers, planted.sheet, planted.indices),
             planted.detail,
             planted.value,
+            planted.explains,
         )
         if clean is not None:
             self.resubmit(a, entry, clean, stem, fmt, received, due)
@@ -273,7 +289,7 @@ class _Run:
 def _try_plant(a: Assignment, report: Report, target: Target) -> Planted | None:
     """Plant a fault; None (and a warning) when no row fits, e.g. in a tiny office."""
     try:
-        return PLANTERS[a.kind.fault](report, target)
+        return (PLANTERS | CLERK_PLANTERS)[a.kind.fault](report, target)
     except ValueError as exc:
         logger.warning(
             "%s not planted at %s %s: %s", a.kind.fault, a.kode_bapas, report.periode, exc

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
+import click
 import typer
+from typer.core import TyperCommand
 
 # Each module exposes `register(app)`. Heavy imports (dagster, dbt, pandas) stay inside the
 # command functions so `lipas --help` and quick commands start fast.
@@ -12,12 +15,17 @@ COMMAND_MODULES: tuple[str, ...] = (
     "orchestration.cli.template_cmd",
     "orchestration.cli.generate_cmd",
     "orchestration.cli.ingest_cmd",
+    "orchestration.cli.reprocess_cmd",
     "orchestration.cli.report_cmd",
     "orchestration.cli.nightly_cmd",
     "orchestration.cli.check_cmd",
     "orchestration.cli.build_cmd",
     "orchestration.cli.publish_cmd",
+    "orchestration.cli.site_cmd",
     "orchestration.cli.sql_cmd",
+    "orchestration.cli.purge_cmd",
+    "orchestration.cli.docs_cmd",
+    "orchestration.cli.backup_cmd",
 )
 
 
@@ -30,9 +38,57 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    app.callback()(_refuse_development_key)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(app)
+    _hide_flag_types(app)
     return app
+
+
+# Commands that never pseudonymise or publish: they run even where the key is not set yet.
+KEY_FREE_COMMANDS = frozenset({"template", "generate", "backup", "restore"})
+
+
+def _refuse_development_key(ctx: typer.Context) -> None:
+    """In prod, every command that reads or writes client data needs the real pseudonym key.
+
+    Regression (issue #18 item 4): only ingest refused the development key; `check`, `build`
+    and `publish` ran in prod without LIPAS_PSEUDONYM_KEY.
+    """
+    # The subcommand's arguments are not parsed yet; its help must work on an unset server.
+    if ctx.invoked_subcommand in KEY_FREE_COMMANDS or "--help" in sys.argv[1:]:
+        return
+    from ingestion.pseudonymise import require_production_key
+    from ingestion.settings import ConfigurationError
+    from orchestration.cli.common import fail
+
+    try:
+        require_production_key()
+    except ConfigurationError as exc:
+        fail(str(exc))
+
+
+class FlagCommand(TyperCommand):
+    """A command whose help shows on/off flags without a value type (`--json`, not `<bool>`).
+
+    Regression (issue 14 item 10): every help screen printed `<bool>` after the flags (and
+    after --help), which reads as if a value had to follow.
+    """
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        """The parameters, with an empty metavar on every flag (the help renderer shows it)."""
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+def _hide_flag_types(app: typer.Typer) -> None:
+    """Build every registered command with `FlagCommand` (one place, not one flag at a time)."""
+    for command in app.registered_commands:
+        if command.cls in (None, TyperCommand):
+            command.cls = FlagCommand
 
 
 def main() -> None:

@@ -1,17 +1,37 @@
-"""`lipas build`: run `dbt build` on the warehouse (DuckDB or PostgreSQL) with a progress bar."""
+"""`lipas build`: run `dbt build` on the warehouse (DuckDB or PostgreSQL) with a progress bar.
+
+On PostgreSQL the one command takes a fresh database to a built, tested warehouse: it copies
+the inputs (raw, ledger, quality) from the DuckDB warehouse ingestion writes, runs `dbt build`
+there, and grants the read-only analyst role on the marts (docs/warehouse.md).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 import re
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from orchestration.cli.common import console, fail
+from orchestration.cli.common import (
+    DBT_TARGETS,
+    choice_option,
+    console,
+    date_option,
+    fail,
+    judging_day_option,
+)
+
+if TYPE_CHECKING:
+    from ingestion.settings import Settings
+    from orchestration.dbt_invocation import DbtResult
 
 # dbt prints "12 of 219 START sql view model staging.stg_x" and "12 of 219 OK created ...".
 _PROGRESS = re.compile(r"\b(\d+) of (\d+) (START|OK|PASS|WARN|ERROR|FAIL|SKIP)\b(.*)")
+MAX_FAILURES_SHOWN = 20
 
 
 def build(
@@ -28,36 +48,53 @@ def build(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Reporting cut-off YYYY-MM-DD (default: today, Jakarta)."),
+        typer.Option(
+            "--as-of",
+            help="Judging day YYYY-MM-DD (default: LIPAS_AS_OF, LIPAS_HOME/instance.json, today).",
+        ),
     ] = None,
+    copy_inputs: Annotated[
+        bool,
+        typer.Option(
+            "--copy-inputs/--no-copy-inputs",
+            help="postgres: first copy raw, ledger and quality from the DuckDB warehouse.",
+        ),
+    ] = True,
 ) -> None:
     """Build the warehouse: dbt seeds, models, snapshots and tests, then print a summary."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from rich.table import Table
-
     from ingestion.settings import ConfigurationError, load_settings
-    from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars, run_dbt
+    from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars
 
-    if target is not None and target not in ("duckdb", "postgres"):
-        fail(f"--target must be duckdb or postgres, got {target!r}")
-    as_of_date = None
-    if as_of is not None:
-        try:
-            as_of_date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of {as_of!r} is not a date in the form YYYY-MM-DD")
+    choice_option(target, "--target", DBT_TARGETS)
+    date_option(as_of)
     try:
         settings = load_settings()
     except ConfigurationError as exc:
         fail(str(exc))
+    as_of_date = judging_day_option(as_of)
     chosen = target or settings.dbt_target
-    if chosen == "duckdb":
-        settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     env = dbt_env(settings, target=chosen)
     args = dbt_command(
         "build", select=select or (), full_refresh=full_refresh, vars_json=dbt_vars(as_of_date)
     )
-    problems: list[str] = []
+    if chosen == "duckdb":
+        settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        _report(_run_with_progress(args, env, chosen), chosen)
+        console.print(f"[green]warehouse built[/green]: {settings.warehouse_path}")
+        return
+    with _postgres() as conn:
+        if copy_inputs:
+            _copy_inputs(settings, conn)
+        result = _run_with_progress(args, env, chosen)
+        _report(result, chosen)
+        _serve(conn, result)
+
+
+def _run_with_progress(args: list[str], env: dict[str, str], target: str) -> DbtResult:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from orchestration.dbt_invocation import run_dbt
+
     with Progress(
         TextColumn("[bold]dbt build[/bold] ({task.fields[target]})"),
         BarColumn(),
@@ -66,7 +103,7 @@ def build(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("parsing project", total=None, target=chosen)
+        task = progress.add_task("parsing project", total=None, target=target)
 
         def on_line(line: str) -> None:
             match = _PROGRESS.search(line)
@@ -77,24 +114,80 @@ def build(
             progress.update(task, total=int(total), description=name[:60])
             if status != "START":
                 progress.update(task, completed=int(done))
-            if status in ("ERROR", "FAIL", "WARN"):
-                problems.append(f"{status}: {rest.strip(' .')}")
 
-        result = run_dbt(args, env, on_line=on_line)
+        return run_dbt(args, env, on_line=on_line)
 
-    table = Table(title=f"dbt build on {chosen} in {result.seconds:.1f}s", show_header=True)
+
+def _report(result: DbtResult, target: str) -> None:
+    """Counts per status; on failure the failing nodes (plain text) and where the log is."""
+    from rich.table import Table
+
+    from ingestion.settings import DBT_PROJECT_DIR
+
+    log_dir = os.environ.get("DBT_LOG_PATH") or DBT_PROJECT_DIR / "logs"
+    table = Table(title=f"dbt build on {target} in {result.seconds:.1f}s", show_header=True)
     table.add_column("status")
     table.add_column("count", justify="right")
     for status, count in sorted(result.counts.items()):
         table.add_row(status, str(count))
     console.print(table)
-    for problem in problems[:20]:
-        console.print(f"  [yellow]{problem}[/yellow]")
-    if not result.success:
-        console.print(result.output[-4000:], markup=False, highlight=False)
-        fail("dbt build failed (output above)", code=1)
-    where = settings.warehouse_path if chosen == "duckdb" else "PostgreSQL (LIPAS_PG_*)"
-    console.print(f"[green]warehouse built[/green]: {where}")
+    if result.success:
+        return
+    for failure in result.failures[:MAX_FAILURES_SHOWN]:
+        console.print(f"  {failure}", markup=False, highlight=False, soft_wrap=True)
+    if len(result.failures) > MAX_FAILURES_SHOWN:
+        console.print(f"  ... and {len(result.failures) - MAX_FAILURES_SHOWN} more")
+    if not result.failures:
+        # dbt stopped before running any node (project or connection error): its last words.
+        tail = "".join(result.output.splitlines(keepends=True)[-15:])
+        console.print(tail, markup=False, highlight=False)
+    fail(
+        f"dbt build on {target} failed: {len(result.failures)} failing nodes "
+        f"(full log: {Path(log_dir) / 'dbt.log'})",
+        code=1,
+    )
+
+
+@contextmanager
+def _postgres() -> Iterator[Any]:
+    import psycopg2
+
+    from orchestration.publishing.postgres import pg_connect_kwargs
+
+    try:
+        conn = psycopg2.connect(**pg_connect_kwargs())
+    except psycopg2.Error as exc:
+        fail(f"cannot connect to PostgreSQL (LIPAS_PG_* variables): {str(exc).strip()}", code=1)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _copy_inputs(settings: Settings, conn: Any) -> None:
+    from orchestration.publishing.postgres import PostgresPrivilegeError, copy_inputs_to_postgres
+
+    with console.status("copying raw, ledger and quality into PostgreSQL..."):
+        try:
+            copied = copy_inputs_to_postgres(settings, conn)
+        except (FileNotFoundError, PostgresPrivilegeError) as exc:
+            fail(str(exc), code=1)
+    rows = sum(t.rows for t in copied)
+    console.print(f"inputs copied: {len(copied)} tables, {rows:,} rows")
+
+
+def _serve(conn: Any, result: DbtResult) -> None:
+    from orchestration.publishing.postgres import PostgresPrivilegeError, grant_analyst_access
+
+    manifest = result.target_path / "manifest.json" if result.target_path else None
+    try:
+        access = grant_analyst_access(conn, manifest_path=manifest)
+    except PostgresPrivilegeError as exc:
+        fail(str(exc), code=1)
+    console.print(
+        f"[green]warehouse built[/green]: PostgreSQL (LIPAS_PG_*), role {access.role} reads "
+        f"{access.tables} tables in {', '.join(access.schemas)}"
+    )
 
 
 def register(app: typer.Typer) -> None:

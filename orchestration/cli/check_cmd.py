@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from orchestration.cli.common import fail, parse_period_option
+from orchestration.cli.common import date_option, fail, judging_day_option, period_option
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -18,15 +18,6 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 def register(app: typer.Typer) -> None:
     """Add the `check` command to the CLI."""
     app.command("check")(check_command)
-
-
-def _as_of(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--as-of {value!r} is not a date in the form YYYY-MM-DD (e.g. 2025-03-11)")
 
 
 def check_command(
@@ -39,7 +30,11 @@ def check_command(
         typer.Option("--evaluate", help="Score against a generator DIR/_manifest.json."),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Register as of this date, YYYY-MM-DD.")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Judging day YYYY-MM-DD (default: LIPAS_AS_OF, LIPAS_HOME/instance.json, today).",
+        ),
     ] = None,
     no_gx: Annotated[
         bool, typer.Option("--no-gx", help="Skip the Great Expectations validity suites.")
@@ -49,15 +44,17 @@ def check_command(
     from ingestion.settings import load_settings
     from quality.runner import run_checks
 
+    flag_day = date_option(as_of)
+    month = period_option(period)
+    months = [month] if month is not None else None
+    if evaluate is not None and not evaluate.is_file():
+        fail(f"manifest {evaluate} not found (expected DIR/_manifest.json from lipas generate)")
     settings = load_settings()
-    day = _as_of(as_of)
-    months = None
-    if period is not None:
-        year, month = parse_period_option(period)
-        months = [f"{year:04d}-{month:02d}"]
     if evaluate is not None:
-        _evaluate(settings, evaluate, day, as_json, not no_gx)
+        # The generator's manifest knows the day its faults were planted for.
+        _evaluate(settings, evaluate, flag_day, as_json, not no_gx)
         return
+    day = judging_day_option(as_of)
     summary = run_checks(settings, as_of=day, periods=months, with_gx=not no_gx)
     findings = _open_findings(settings.warehouse_path, summary.periods)
     if as_json:
@@ -167,6 +164,7 @@ def _evaluate(
     if as_json:
         payload = {
             "families": [f.__dict__ | {"recall": f.recall} for f in result.families],
+            "mistakes": [m.__dict__ | {"recall": m.recall} for m in result.mistakes],
             "missed": result.missed,
             "false_alarms": result.false_alarms,
             "perfect": result.perfect,
@@ -184,6 +182,14 @@ def _evaluate(
             )  # fmt: skip
         console = Console(width=140)
         console.print(table)
+        per_mistake = Table(title="Recall per clerk mistake (docs/clerk-mistakes.md)")
+        for col in ("mistake", "family", "planted", "detected", "recall", "rules"):
+            numeric = col in ("planted", "detected", "recall")
+            per_mistake.add_column(col, justify="right" if numeric else "left")
+        for m in result.mistakes:
+            per_mistake.add_row(m.mistake, m.family, str(m.planted), str(m.detected),
+                                _pct(m.recall), ", ".join(m.rule_ids))  # fmt: skip
+        console.print(per_mistake)
         for fault in result.missed:
             console.print(f"[red]missed[/red] {json.dumps(fault, default=str)}")
         for alarm in result.false_alarms:

@@ -24,7 +24,11 @@ def generate_command(
         str, typer.Option("--bapas", help="'all' or N: the first N active Bapas by code.")
     ] = "all",
     faults: Annotated[
-        str, typer.Option("--faults", help="'default' plants every fault family; 'none' is clean.")
+        str,
+        typer.Option(
+            "--faults",
+            help="'default' plants every fault family; 'none' is clean; or fault names a,b,c.",
+        ),
     ] = "default",
     scale: Annotated[
         float, typer.Option("--scale", help="Caseload multiplier (0.02 for tiny test sets).")
@@ -40,14 +44,16 @@ def generate_command(
     """Generate monthly reports and annual plans for every active Bapas, with planted faults."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from ingestion.synthetic.generate import FAULT_MODES, generate, select_bapas
+    from ingestion.synthetic.generate import fault_subset, generate, select_bapas
     from ingestion.synthetic.periods import month_range
 
     parse_period_option(start)
     if months < 1 or months > 240:
         fail(f"--months must be between 1 and 240, got {months}")
-    if faults not in FAULT_MODES:
-        fail(f"--faults must be one of {', '.join(FAULT_MODES)}, got {faults!r}")
+    try:
+        fault_subset(faults)
+    except ValueError as exc:
+        fail(f"--{exc}")
     if not 0 < scale <= 10:
         fail(f"--scale must be in (0, 10], got {scale}")
     if workers < 1:

@@ -31,12 +31,14 @@ def ingest_command(
     """Ingest every file under landing/; rejected files are quarantined, not lost.
 
     Exit code 0 when every file was processed (even if some were rejected); 1 when the run
-    itself failed; 2 for bad usage.
+    itself failed or another ingestion/nightly run holds the warehouse; 2 for bad usage.
     """
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from ingestion.pipeline import FileResult, ingest_landing
+    from ingestion.pipeline import WarehouseBusyError, ingest_landing
     from ingestion.settings import ConfigurationError, load_settings
+    from ingestion.submit import FileResult
 
     if landing is not None and not landing.is_dir():
         fail(f"--landing {landing} is not a folder")
@@ -58,19 +60,29 @@ def ingest_command(
             summary = ingest_landing(settings, landing, on_file)
     except ConfigurationError as exc:
         fail(str(exc))
+    except WarehouseBusyError as exc:
+        # Another `lipas ingest` or the nightly run holds the warehouse: not a failure of this
+        # run's input, and nothing was touched; one line instead of DuckDB's traceback.
+        fail(str(exc), code=1)
     if as_json:
         typer.echo(json.dumps(asdict(summary), indent=2, default=str))
         return
     console.print(
         f"[bold]ingest[/bold]: {summary.accepted} accepted, {summary.superseded} superseded, "
-        f"{summary.rejected} rejected, {summary.duplicate} duplicate, "
+        f"{summary.rejected} rejected, {summary.held} held, {summary.duplicate} duplicate, "
         f"{summary.already_ingested} already ingested; {summary.rows_loaded} rows loaded"
     )
     for result in summary.files:
         if result.status == "rejected":
             console.print(
-                f"  [red]rejected[/red] {result.original_path} ({result.error_code}): "
+                f"  [red]rejected[/red] {escape(result.original_path)} ({result.error_code}): "
                 f"see quarantine/{result.submission_id}/laporan_penolakan.txt"
+            )
+        elif result.status == "held":
+            console.print(
+                f"  [yellow]held[/yellow] {escape(result.original_path)} ({result.error_code}): "
+                f"see quarantine/{result.submission_id}/laporan_penolakan.txt; "
+                f"`lipas release --submission {result.submission_id}` accepts it"
             )
 
 

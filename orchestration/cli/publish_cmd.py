@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ingestion.settings import Settings, load_settings
-from orchestration.cli.common import console, fail
+from orchestration.cli.common import console, fail, positive_int_option
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +46,9 @@ def register(app: typer.Typer) -> None:
         from orchestration.publishing.status import read_status
         from orchestration.publishing.suppression import suppression_threshold
 
+        positive_int_option(threshold, "--threshold")
+        if postgres and (status or external):
+            fail("--postgres cannot be combined with --status or --external")
         settings = load_settings()
         if status:
             current = read_status(settings.published_dir)
@@ -98,7 +101,11 @@ def register(app: typer.Typer) -> None:
 def _grant_postgres(settings: Settings) -> None:
     import psycopg2
 
-    from orchestration.publishing.postgres import pg_connect_kwargs, publish_to_postgres
+    from orchestration.publishing.postgres import (
+        PostgresPrivilegeError,
+        pg_connect_kwargs,
+        publish_to_postgres,
+    )
 
     try:
         conn = psycopg2.connect(**pg_connect_kwargs())
@@ -106,7 +113,7 @@ def _grant_postgres(settings: Settings) -> None:
         fail(f"cannot connect to PostgreSQL (LIPAS_PG_* variables): {exc}", code=1)
     try:
         result = publish_to_postgres(settings, conn)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, PostgresPrivilegeError) as exc:
         fail(str(exc), code=1)
     finally:
         conn.close()

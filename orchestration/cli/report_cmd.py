@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from typing import Annotated
 
 import typer
 
-from orchestration.cli.common import console, fail, parse_period_option
+from orchestration.cli.common import (
+    LANGUAGES,
+    choice_option,
+    console,
+    date_option,
+    fail,
+    judging_day_option,
+    period_option,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +39,17 @@ def report_command(
     lang: Annotated[str, typer.Option("--lang", help="Language: id (default) or en.")] = "id",
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Report as of this Jakarta date, YYYY-MM-DD (default today)."),
+        typer.Option(
+            "--as-of",
+            help="Judging day YYYY-MM-DD (default: LIPAS_AS_OF, LIPAS_HOME/instance.json, today).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Write the summary under LIPAS_HOME/reports/<date>/ and optionally mail it.
+
+    A preview (no --send) writes digest.preview.html etc., English adds .en (digest.en.html):
+    neither replaces the Bahasa report the nightly wrote the same day.
 
     Exit 0: report written (undelivered mail stays queued for the next run).
     Exit 1: --send given and some mail could not be delivered. Exit 2: bad usage.
@@ -44,16 +57,13 @@ def report_command(
     from ingestion.settings import ConfigurationError, load_settings
     from quality.alerts import run_report
 
-    parse_period_option(period)
-    if lang not in ("id", "en"):
-        fail(f"--lang must be id or en, got {lang!r}")
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        fail(f"--as-of {as_of!r} is not a date in the form YYYY-MM-DD")
+    month = period_option(period) or period
+    choice_option(lang, "--lang", LANGUAGES)
+    date_option(as_of)
+    day = judging_day_option(as_of)
     try:
         settings = load_settings()
-        result = run_report(settings, period.strip(), as_of=day, lang=lang, send=send)
+        result = run_report(settings, month, as_of=day, lang=lang, send=send, preview=not send)
     except ConfigurationError as exc:
         fail(str(exc))
     if as_json:
@@ -70,7 +80,7 @@ def report_command(
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        console.print(f"[bold]summary[/bold]  {result.report_dir / 'digest.html'}", soft_wrap=True)
+        console.print(f"[bold]summary[/bold]  {result.files[0]}", soft_wrap=True)
         console.print(f"files    {len(result.files)} under {result.report_dir}", soft_wrap=True)
         for key, value in result.headline.items():
             console.print(f"  {key}: {value}")

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ingestion.settings import load_settings
-from orchestration.cli.common import console, fail
+from orchestration.cli.common import console, fail, positive_int_option
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,7 +58,13 @@ def register(app: typer.Typer) -> None:
         """Query the published warehouse snapshot read-only (safe while the pipeline runs)."""
         from orchestration.publishing.sql_access import SnapshotMissingError, connect_published
 
+        positive_int_option(threshold, "--threshold")
+        positive_int_option(max_rows, "--max-rows")
+        if file is not None and query is not None:
+            fail("give the SQL either as an argument or with --file, not both")
         if file is not None:
+            if not file.is_file():
+                fail(f"--file {file} not found")
             query = file.read_text(encoding="utf-8")
         try:
             con = connect_published(load_settings())
@@ -133,7 +140,12 @@ def _repl(
     """Read statements until `.quit` or end of input; errors are shown and the prompt returns."""
     import duckdb
 
-    from orchestration.publishing.sql_access import list_tables, run_query, statement_complete
+    from orchestration.publishing.sql_access import (
+        list_tables,
+        run_query,
+        short_description,
+        statement_complete,
+    )
 
     out.print(f"published warehouse (read-only). {REPL_HELP}")
     buffer = ""
@@ -151,7 +163,8 @@ def _repl(
             continue
         if not buffer and command == ".tables":
             for info in list_tables(con):
-                out.print(f"{info.schema}.{info.name}  [dim]{info.comment[:90]}[/dim]")
+                described = escape(short_description(info.comment))
+                out.print(f"{info.schema}.{info.name}  [dim]{described}[/dim]", soft_wrap=True)
             continue
         buffer = f"{buffer}\n{line}" if buffer else line
         if not statement_complete(buffer):

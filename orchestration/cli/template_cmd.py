@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from orchestration.cli.common import console, fail
+from orchestration.cli.common import console, fail, period_option, year_option
 
 
 def template(
@@ -29,11 +29,9 @@ def template(
 
     if (period is None) == (year is None):
         fail("give exactly one of --period YYYY-MM (monthly report) or --year YYYY (annual plan)")
-    if period is not None and "-" not in period:
-        fail(f"period {period!r} is not a month in the form YYYY-MM (e.g. 2025-03)")
-    if year is not None and "-" in year:
-        fail(f"year {year!r} is not a four-digit year (e.g. 2025)")
-    label = (period or year or "").strip()
+    month = period_option(period)
+    plan_year = year_option(year)
+    label = month or str(plan_year)
     if out is None:
         stem = "laporan_bulanan" if period else "rencana_tahunan"
         out = Path(f"{stem}_{bapas.strip().upper()}_{label}.xlsx")

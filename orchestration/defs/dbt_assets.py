@@ -79,9 +79,28 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         settings = lipas.settings()
         # dbt runs as a subprocess that inherits the environment; profiles.yml reads this path.
         os.environ["LIPAS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-        yield from dbt.cli(
-            ["build", "--vars", dbt_vars(as_of_date=lipas.as_of_date())], context=context
-        ).stream()
+        if settings.dbt_target == "postgres":
+            # dbt reads its inputs from PostgreSQL there: copy tonight's from DuckDB first.
+            from orchestration.publishing.postgres import prepare_postgres_inputs
+
+            copied = prepare_postgres_inputs(settings)
+            context.log.info("copied %d input tables to PostgreSQL", copied)
+        from ingestion.upgrade import pending_full_refresh, record_warehouse_build
+
+        args = ["build", "--vars", dbt_vars(as_of_date=lipas.as_of_date())]
+        changed = pending_full_refresh(settings.warehouse_path)
+        if changed:
+            # An upgrade changed the contract or a model: incremental facts would keep old
+            # periods on the old logic, so this build rebuilds them (docs/operations.md).
+            context.log.warning(
+                "full refresh needed: %d contract/model files changed since the last build "
+                "(%s); running dbt build --full-refresh",
+                len(changed),
+                ", ".join(changed[:10]),
+            )
+            args.append("--full-refresh")
+        yield from dbt.cli(args, context=context).stream()
+        record_warehouse_build(settings.warehouse_path)
 
     return lipas_dbt
 

@@ -10,6 +10,19 @@ from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
 
 LEDGER_SUBMISSIONS = dg.AssetKey([LEDGER_SCHEMA, "submissions"])
 LEDGER_ROW_ISSUES = dg.AssetKey([LEDGER_SCHEMA, "row_issues"])
+# The files Bapas deliver: an external asset, so the lineage starts at landing (issue 14 item 10).
+LANDING_FILES = dg.AssetKey("landing_files")
+
+landing_files = dg.AssetSpec(
+    LANDING_FILES,
+    group_name="ingestion",
+    owners=[OWNER],
+    kinds={"file"},
+    description=(
+        "Report files (xlsx, csv) the Bapas deliver into LIPAS_HOME/landing; the landing sensor "
+        "watches it. Produced outside Dagster, so never materialized by a run."
+    ),
+)
 
 
 def raw_asset_keys() -> list[dg.AssetKey]:
@@ -30,6 +43,7 @@ def build_ingestion_asset() -> dg.AssetsDefinition:
         specs=[
             dg.AssetSpec(
                 key,
+                deps=[LANDING_FILES],
                 group_name="ingestion",
                 owners=[OWNER],
                 kinds={"python", "duckdb"},
@@ -52,7 +66,15 @@ def build_ingestion_asset() -> dg.AssetsDefinition:
         from ingestion.pipeline import ingest_landing
 
         summary = ingest_landing(lipas.settings())
-        context.log.info("ingestion: %s", summary)
+        # Counts only: per-file results carry file names, which may hold a NIP (issue #11).
+        context.log.info(
+            "ingestion: %d accepted, %d superseded, %d rejected, %d duplicate, %d rows",
+            summary.accepted,
+            summary.superseded,
+            summary.rejected,
+            summary.duplicate,
+            summary.rows_loaded,
+        )
         for key in ingested_asset_keys():
             metadata = {}
             if key == LEDGER_SUBMISSIONS:
@@ -73,23 +95,42 @@ def build_ingestion_asset() -> dg.AssetsDefinition:
     blocking=True,
     pool=WAREHOUSE_POOL,
     description=(
-        "Raw integrity gate before dbt: each Bapas-period has at most one current version, no "
-        "row is loaded twice, and no 16-digit identifier reached a raw table."
+        "Raw integrity gate before dbt. A NIK/NIP-like digit run stored by a submission is "
+        "masked in place (raw tables, raw Parquet, ledger file names), audited in "
+        "ledger.redactions and reported as a finding for that Bapas-period; the night goes on. "
+        "It blocks only what no single submission explains: two current versions of one "
+        "Bapas-period, rows loaded twice, or a digit run that masking could not remove."
     ),
 )
-def raw_integrity(lipas: LipasResource) -> dg.AssetCheckResult:
-    """Blocking: a broken raw layer would make every mart wrong, unlike a single bad file."""
-    from quality.raw_integrity import check_raw_integrity
+def raw_integrity(
+    context: dg.AssetCheckExecutionContext, lipas: LipasResource
+) -> dg.AssetCheckResult:
+    """Blocking only for a broken load: one office's typo is isolated, never stops the others."""
+    from ingestion.redact import scrub
+    from quality.raw_integrity import run_raw_integrity_gate
 
-    problems = check_raw_integrity(lipas.settings())
+    result = run_raw_integrity_gate(lipas.settings())
+    for item in result.isolated:
+        context.log.warning(
+            scrub(
+                f"isolated {item.submission_id} ({item.kode_bapas} {item.periode}): "
+                f"{item.rows} stored values masked in {', '.join(item.columns)}"
+            )
+        )
     return dg.AssetCheckResult(
-        passed=not problems,
+        passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"problems": dg.MetadataValue.json(problems)},
+        metadata={
+            "problems": dg.MetadataValue.json([scrub(p) for p in result.problems]),
+            "isolated": dg.MetadataValue.json([i.as_json() for i in result.isolated]),
+            "findings_emitted": result.findings,
+        },
     )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     """Ingestion asset and its gate."""
-    return dg.Definitions(assets=[build_ingestion_asset()], asset_checks=[raw_integrity])
+    return dg.Definitions(
+        assets=[landing_files, build_ingestion_asset()], asset_checks=[raw_integrity]
+    )

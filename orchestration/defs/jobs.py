@@ -5,6 +5,7 @@ import dagster as dg
 from orchestration.defs.alert_assets import ALERT_SUMMARY
 from orchestration.defs.ingestion_assets import ingested_asset_keys
 from orchestration.defs.quality_checks import QUALITY_KEYS
+from orchestration.defs.receipt_assets import RECEIPTS
 
 NIGHTLY_JOB = "nightly"
 INGEST_JOB = "ingest_on_arrival"
@@ -24,8 +25,10 @@ nightly_job = dg.define_asset_job(
 
 ingest_job = dg.define_asset_job(
     INGEST_JOB,
-    selection=dg.AssetSelection.assets(*ingested_asset_keys()),
-    description="Ingest newly arrived files (started by the landing sensor).",
+    # Receipts right after ingestion: the Bapas hears within minutes (issue #15 item 1).
+    selection=dg.AssetSelection.assets(*ingested_asset_keys(), RECEIPTS),
+    description="Ingest newly arrived files and send their receipts (started by the landing "
+    "sensor).",
     tags=WRITER_TAGS,
     executor_def=dg.in_process_executor,
 )

@@ -24,15 +24,19 @@ class LipasResource(dg.ConfigurableResource):
     """Pipeline settings; `home` overrides LIPAS_HOME, `as_of` (YYYY-MM-DD) replays a past day.
 
     `as_of` (env LIPAS_AS_OF) is the "today" that deadlines, missing reports and the report
-    period are judged against; unset means today in Asia/Jakarta.
+    period are judged against; unset means the instance file's day, else today in Asia/Jakarta
+    (resolved by `quality.config.judging_day`, the same function every CLI command uses).
     """
 
     home: str | None = None
     as_of: str | None = None
 
-    def as_of_date(self) -> dt.date | None:
-        """The configured judging day, or None for today."""
-        return dt.date.fromisoformat(self.as_of) if self.as_of else None
+    def as_of_date(self) -> dt.date:
+        """The judging day: this resource's as_of, else LIPAS_AS_OF, the instance file, today."""
+        from quality.config import judging_day
+
+        flag = dt.date.fromisoformat(self.as_of) if self.as_of else None
+        return judging_day(flag, home=self.settings().home)
 
     def settings(self) -> Settings:
         """Settings from the environment, with `home` taking precedence when configured."""

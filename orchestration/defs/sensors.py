@@ -3,14 +3,16 @@
 import datetime as dt
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 import dagster as dg
 
-from ingestion.settings import load_settings
+from ingestion.settings import Settings, load_settings
 from orchestration.defs.jobs import INGEST_JOB, WRITER_TAGS
 
 FAILURE_LOG = "run_failures.jsonl"
+logger = logging.getLogger(__name__)
 
 
 def landing_fingerprints(landing: Path) -> dict[str, str]:
@@ -72,6 +74,47 @@ def record_failure(reports_dir: Path, run_id: str, job_name: str, message: str) 
     return path
 
 
+def announce_run_failure(
+    settings: Settings, run_id: str, job_name: str, message: str
+) -> bool | None:
+    """Record a failed run for the next digest and mail the operators, once per run.
+
+    One function for every path (issue 14 item 2): the run-failure sensor calls it for schedule,
+    sensor and UI runs, and `lipas nightly` / `lipas demo` / `lipas run` call it themselves when
+    their run fails, so a CLI failure is announced even when no daemon runs. When both see the
+    same run (a CLI run while the daemon is up), the second call finds it recorded and does
+    nothing (returns None). Otherwise returns whether the operators' mail was delivered.
+    """
+    from ingestion.redact import scrub
+    from quality.alerts import notify_operators
+
+    if run_id in recorded_failures(settings.reports_dir):
+        return None
+    # Failure text can quote a file name or value; a NIK/NIP never reaches the logs (issue #11).
+    text = scrub(message or "run failed")
+    path = record_failure(settings.reports_dir, run_id, job_name, text)
+    logger.error("run %s of %s failed: %s (recorded in %s)", run_id, job_name, text, path)
+    return notify_operators(
+        settings,
+        subject=f"[LIPAS] Run gagal: {job_name}",
+        body=f"Run {run_id} ({job_name}) gagal / failed.\n\n{text}",
+    )
+
+
+def recorded_failures(reports_dir: Path) -> set[str]:
+    """Run ids already in reports/run_failures.jsonl (unreadable lines are skipped)."""
+    path = reports_dir / FAILURE_LOG
+    if not path.is_file():
+        return set()
+    ids = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            ids.add(str(json.loads(line)["run_id"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return ids
+
+
 @dg.run_failure_sensor(
     name="run_failure_alert",
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -79,19 +122,10 @@ def record_failure(reports_dir: Path, run_id: str, job_name: str, message: str) 
     monitor_all_code_locations=False,
 )
 def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
-    """Log loudly, keep a record the next digest reads, and mail the operators when configured."""
-    settings = load_settings()
-    message = context.failure_event.message or "run failed"
-    path = record_failure(
-        settings.reports_dir, context.dagster_run.run_id, context.dagster_run.job_name, message
-    )
-    context.log.error(
-        "run %s failed: %s (recorded in %s)", context.dagster_run.run_id, message, path
-    )
-    from quality.alerts import notify_operators
-
-    notify_operators(
-        settings, subject=f"[LIPAS] Run gagal: {context.dagster_run.job_name}", body=message
+    """Keep a record the next digest reads and mail the operators (shared with the CLI)."""
+    run = context.dagster_run
+    announce_run_failure(
+        load_settings(), run.run_id, run.job_name, context.failure_event.message or ""
     )
 
 

@@ -23,6 +23,80 @@ ANALYST_ROLE = "lipas_analyst"
 PUBLISHED_PG_SCHEMAS: tuple[str, ...] = ("marts", "reference")
 
 
+class PostgresPrivilegeError(RuntimeError):
+    """The PostgreSQL user lacks a privilege; the message carries the SQL a DBA must run once.
+
+    Regression (issue 14 item 1): `lipas publish --postgres` as a database owner without
+    CREATEROLE printed a traceback ("permission denied to create role").
+    """
+
+    def __init__(self, what: str, statements: tuple[str, ...]) -> None:
+        self.statements = statements
+        sql = " ".join(statements)
+        super().__init__(
+            f"{what}. A PostgreSQL administrator must run once: {sql} - then run the command again"
+        )
+
+
+def _pg_user(conn: Any) -> str:
+    with conn.cursor() as cur:
+        cur.execute("select current_user")
+        return str(cur.fetchone()[0])
+
+
+def _copy(duckdb_path: Path, conn: Any, schemas: tuple[str, ...]) -> list[Any]:
+    """`copy_to_postgres`, with a missing CREATE privilege explained as the GRANT to run."""
+    import psycopg2
+
+    from ingestion.postgres_copy import copy_to_postgres
+
+    try:
+        return copy_to_postgres(duckdb_path, conn, schemas=schemas)
+    except psycopg2.errors.InsufficientPrivilege as exc:
+        conn.rollback()
+        user = _pg_user(conn)
+        with conn.cursor() as cur:
+            cur.execute("select current_database()")
+            database = str(cur.fetchone()[0])
+        raise PostgresPrivilegeError(
+            f"PostgreSQL user {user} may not create schemas {', '.join(schemas)} "
+            f"({_first_line(exc)})",
+            (f"GRANT CREATE ON DATABASE {quote_ident(database)} TO {quote_ident(user)};",),
+        ) from exc
+
+
+def copy_inputs_to_postgres(settings: Settings, conn: Any) -> list[Any]:
+    """Copy raw, ledger and quality from the DuckDB warehouse: the inputs dbt reads on PostgreSQL.
+
+    Regression (issue 14 item 1): `lipas build --target postgres` on a fresh database stopped
+    with `relation "ledger.submissions" does not exist` because no command put them there.
+    Ingestion and the quality checks always write the DuckDB warehouse; this is the one copy.
+    """
+    from ingestion.postgres_copy import COPIED_SCHEMAS
+
+    if not settings.warehouse_path.is_file():
+        raise FileNotFoundError(
+            f"no warehouse at {settings.warehouse_path} to copy the inputs from: "
+            "run `lipas ingest` and `lipas check` (or `lipas nightly`) first"
+        )
+    return _copy(settings.warehouse_path, conn, COPIED_SCHEMAS)
+
+
+def prepare_postgres_inputs(settings: Settings) -> int:
+    """Connect with LIPAS_PG_* and copy the inputs; the nightly's dbt step calls this first."""
+    import psycopg2
+
+    conn = psycopg2.connect(**pg_connect_kwargs())
+    try:
+        return len(copy_inputs_to_postgres(settings, conn))
+    finally:
+        conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 @dataclass(frozen=True)
 class PostgresAccessResult:
     """What `grant_analyst_access` did."""
@@ -57,13 +131,12 @@ def publish_to_postgres(
     PostgreSQL client can still use them.
     """
     if settings.dbt_target == "duckdb":
-        from ingestion.postgres_copy import copy_to_postgres
         from orchestration.publishing.snapshot import snapshot_path
 
         snapshot = snapshot_path(settings)
         if not snapshot.exists():
             raise FileNotFoundError(f"no published snapshot at {snapshot}: run `lipas publish`")
-        copied = copy_to_postgres(snapshot, conn, schemas=PUBLISHED_PG_SCHEMAS)
+        copied = _copy(snapshot, conn, PUBLISHED_PG_SCHEMAS)
         logger.info("copied %d published tables into PostgreSQL", len(copied))
     return grant_analyst_access(conn, manifest_path=manifest_path)
 
@@ -86,12 +159,10 @@ def grant_analyst_access(
         manifest_path: dbt manifest for comments (default: the dbt target folder).
     """
     docs = load_table_docs(manifest_path)
+    _ensure_role(conn, role)
     tables = 0
     comments = 0
     with conn.cursor() as cur:
-        cur.execute("select 1 from pg_roles where rolname = %s", (role,))
-        if cur.fetchone() is None:
-            cur.execute(f"create role {quote_ident(role)} nologin")
         cur.execute(
             "select nspname from pg_namespace where nspname = any(%s) order by nspname",
             (list(schemas),),
@@ -112,6 +183,26 @@ def grant_analyst_access(
     conn.commit()
     logger.info("granted %s read access to %d tables in %s", role, tables, present)
     return PostgresAccessResult(role=role, schemas=tuple(present), tables=tables, comments=comments)
+
+
+def _ensure_role(conn: Any, role: str) -> None:
+    """Create the NOLOGIN group role, or explain the one statement a DBA must run instead."""
+    import psycopg2
+
+    with conn.cursor() as cur:
+        cur.execute("select 1 from pg_roles where rolname = %s", (role,))
+        if cur.fetchone() is not None:
+            return
+        try:
+            cur.execute(f"create role {quote_ident(role)} nologin")
+        except psycopg2.errors.InsufficientPrivilege as exc:
+            conn.rollback()
+            raise PostgresPrivilegeError(
+                f"PostgreSQL user {_pg_user(conn)} may not create role {role} "
+                "(it needs CREATEROLE)",
+                (f"CREATE ROLE {quote_ident(role)} NOLOGIN;",),
+            ) from exc
+    conn.commit()
 
 
 def _comment(cur: Any, schema: str, name: str, doc: Any) -> int:

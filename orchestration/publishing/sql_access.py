@@ -79,6 +79,21 @@ def list_tables(con: duckdb.DuckDBPyConnection) -> list[TableInfo]:
     return [TableInfo(schema=r[0], name=r[1], comment=r[2]) for r in rows]
 
 
+def short_description(text: str, width: int = 90) -> str:
+    """The first sentence of a table description, cut at a word boundary with "…" if too long.
+
+    Regression (issue 14 item 10): `.tables` cut descriptions mid-word at 90 characters.
+    """
+    line = " ".join(text.split())
+    sentence_end = line.find(". ")
+    if sentence_end != -1:
+        line = line[: sentence_end + 1]
+    if len(line) <= width:
+        return line
+    cut = line.rfind(" ", 0, width)
+    return line[: cut if cut > 0 else width].rstrip(" ,;:-") + "…"
+
+
 def write_result(frame: pd.DataFrame, csv: Path | None = None, parquet: Path | None = None) -> None:
     """Write a query result to CSV (UTF-8, header) and/or Parquet."""
     if csv is not None:

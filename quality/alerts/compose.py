@@ -21,8 +21,15 @@ def cid_sources(images: dict[str, bytes]) -> dict[str, str]:
     return {name: f"cid:{content_id(name)}" for name in images}
 
 
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 def compose_message(
-    rendered: Rendered, *, sender: str, recipients: tuple[str, ...]
+    rendered: Rendered,
+    *,
+    sender: str,
+    recipients: tuple[str, ...],
+    attachments: dict[str, bytes] | None = None,
 ) -> EmailMessage:
     """One multipart/alternative message; images become multipart/related parts of the HTML.
 
@@ -48,4 +55,6 @@ def compose_message(
             filename=f"{name}.png",
             disposition="inline",
         )
+    for name, data in sorted((attachments or {}).items()):  # blank forms of a fix-list
+        message.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=name)
     return message

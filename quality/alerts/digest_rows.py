@@ -178,7 +178,7 @@ def rejected_rows(
     reported = {(s.kode_bapas, s.report_kind, s.periode) for s in status if s.status in REPORTED}
     open_rows, fixed = [], 0
     for rej in rejections:
-        if (rej.kode_bapas, rej.report_kind, rej.periode) in reported:
+        if rej.replaced(reported):
             fixed += 1
             continue
         received = jakarta_date(rej.received_at) if rej.received_at else None
@@ -191,7 +191,8 @@ def rejected_rows(
                 nama_bapas=directory.bapas_name(rej.kode_bapas)
                 if rej.kode_bapas
                 else f"{text('unknown_bapas', lang)} {redact_text(rej.original_name)}",
-                periode=rej.periode or "?",
+                # Not "?" (issue #15 item 2): "Bapas Kelas I Palu ?" read as a typo.
+                periode=rej.periode or text("periode_unread", lang),
                 received_on=received,
                 error_code=rej.error_code,
                 reason=redact_text(_rejection_reason(rej, lang)),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from quality.alerts.charts import render_heatmap, render_trend
 from quality.alerts.compose import cid_sources
 from quality.alerts.digest import build_digest
 from quality.alerts.directory import Directory
-from quality.alerts.fixlist import bapas_needing_fixlist, build_fixlist
+from quality.alerts.fixlist import BlankForm, FixList, bapas_needing_fixlist, build_fixlist
 from quality.alerts.model import AlertHistory, AlertInputs, LogEntry
 from quality.alerts.notices import build_notices
 from quality.alerts.privacy import contains_pii, redact_json, redact_text
@@ -24,6 +26,7 @@ class Document:
 
     `file_html` references images by file name (for LIPAS_HOME/reports), `rendered.html` by CID
     (for mail). `mail` is False when nothing new warrants a message (the file is still written).
+    `variant` (e.g. ".en", ".preview") goes before every file extension, see `report_variant`.
     """
 
     audience: str
@@ -33,6 +36,20 @@ class Document:
     file_html: str
     log_entries: tuple[LogEntry, ...]
     mail: bool
+    variant: str = ""
+    # File name -> bytes attached to the mail and written beside the document (blank forms).
+    attachments: dict[str, bytes] = field(default_factory=dict)
+
+
+def report_variant(lang: str, preview: bool) -> str:
+    """File-name infix of a language or preview variant ("" for the official Bahasa report).
+
+    Regression (issue 14 item 6): `lipas report --lang en` overwrote the nightly's Bahasa digest
+    and every Bapas fix-list in the same folder. The Bahasa report the nightly writes keeps its
+    plain names (digest.html, bapas/<kode>/fixlist.md); English adds ".en" and a manual preview
+    ".preview" (digest.en.preview.html), so no variant replaces another.
+    """
+    return ("" if lang == "id" else f".{lang}") + (".preview" if preview else "")
 
 
 def scrub(rendered: Rendered) -> Rendered:
@@ -62,6 +79,7 @@ def _digest_document(
     audience: str,
     lang: str,
     path: str,
+    variant: str = "",
 ) -> Document:
     digest = build_digest(inputs, history, directory, audience=audience, lang=lang)
     images = {
@@ -69,10 +87,34 @@ def _digest_document(
         "heatmap": render_heatmap(digest.heatmap, lang),
     }
     stem = path.rsplit("/", 1)[-1]
-    files = {name: f"{stem}_{name}.png" for name in images}
+    files = {name: f"{stem}_{name}{variant}.png" for name in images}
     mail = scrub(render_digest(digest, images, cid_sources(images), stem))
     on_disk = scrub(render_digest(digest, images, files, stem))
-    return Document(audience, "digest", path, mail, on_disk.html, digest.log_entries, True)
+    return Document(audience, "digest", path, mail, on_disk.html, digest.log_entries, True, variant)
+
+
+def blank_form_files(fix: FixList) -> dict[str, bytes]:
+    """The blank forms a fix-list promises as attachments (none when a link is configured).
+
+    Built with the template generator, IDENTITAS prefilled with the Bapas, period and the
+    raised `versi`; a form that cannot be built (Bapas closed since) is left out and logged.
+    """
+    from ingestion.contract.template import TemplateError, build_template
+
+    out: dict[str, bytes] = {}
+    forms: list[BlankForm] = [f for f in fix.forms if not f.link]
+    if not forms:
+        return out
+    with tempfile.TemporaryDirectory(prefix="lipas-form-") as tmp:
+        for form in forms:
+            target = Path(tmp) / form.file_name
+            try:
+                build_template(fix.kode_bapas, form.periode, target, versi=form.versi)
+            except TemplateError as exc:
+                logger.warning("no blank form for %s %s: %s", fix.kode_bapas, form.periode, exc)
+                continue
+            out[form.file_name] = target.read_bytes()
+    return out
 
 
 def build_documents(
@@ -83,16 +125,23 @@ def build_documents(
     lang: str,
     reminder_days: int,
     kanwil_audiences: tuple[str, ...] = (),
+    variant: str = "",
+    template_url: str | None = None,
 ) -> tuple[Document, ...]:
-    """The national digest, requested Kanwil digests, fix-lists and notices of today."""
-    docs = [_digest_document(inputs, history, directory, "ditjen", lang, "digest")]
+    """The national digest, requested Kanwil digests, fix-lists and notices of today.
+
+    A fix-list carries its blank forms as attachments unless `template_url` links to them.
+    """
+    docs = [_digest_document(inputs, history, directory, "ditjen", lang, "digest", variant)]
     for audience in kanwil_audiences:
         code = audience.split(":", 1)[1]
         docs.append(
-            _digest_document(inputs, history, directory, audience, lang, f"kanwil/{code}/digest")
+            _digest_document(
+                inputs, history, directory, audience, lang, f"kanwil/{code}/digest", variant
+            )
         )
     for kode in bapas_needing_fixlist(inputs):
-        fix = build_fixlist(inputs, history, directory, kode, lang)
+        fix = build_fixlist(inputs, history, directory, kode, lang, template_url)
         if not fix.entries:
             continue
         rendered = scrub(render_fixlist(fix, lang, f"fixlist_{kode}"))
@@ -105,6 +154,8 @@ def build_documents(
                 rendered.html,
                 fix.log_entries,
                 fix.new_count > 0,
+                variant,
+                blank_form_files(fix),
             )
         )
     for notice in build_notices(inputs, history, directory, reminder_days=reminder_days, lang=lang):
@@ -118,6 +169,7 @@ def build_documents(
                 rendered.html,
                 notice.log_entries,
                 True,
+                variant,
             )
         )
     return tuple(docs)

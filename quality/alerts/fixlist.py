@@ -1,9 +1,17 @@
-"""Per-Bapas fix-lists: exactly which cell to fix, why, and how to get a fresh form."""
+"""Per-Bapas fix-lists: exactly which cell to fix, why, and how to get a fresh form.
+
+A clerk reads these (issue #15 item 2): values appear as typed (Y/N, dd/mm/yyyy), the blank form
+comes attached (or as a configured link) instead of a server command, an accepted report with
+warnings only does not open with "not accepted", and technical causes sit in a separate
+operator-only section, never inside a Bahasa sentence.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from quality.alerts.classify import classify_findings
 from quality.alerts.digest_rows import finding_message
@@ -21,7 +29,19 @@ from quality.alerts.model import (
 from quality.alerts.privacy import redact_cell, redact_text
 from quality.alerts.rates import REPORTED
 
-TEMPLATE_COMMAND = "lipas template --bapas {kode} --period {periode} --out {file}"
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_BOOLEAN_TEXT = {"true": "Y", "false": "N"}
+_YN_TEXT = {"true": "Y", "false": "N", "1": "Y", "0": "N", "y": "Y", "n": "N"}
+
+
+@dataclass(frozen=True)
+class BlankForm:
+    """A blank form for one period, `versi` already raised; attached, or `link` when set."""
+
+    periode: str
+    versi: int
+    file_name: str
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,13 +67,52 @@ class FixList:
     nama_bapas: str
     as_of: dt.date
     entries: tuple[FixEntry, ...]
-    template_commands: tuple[str, ...]
+    forms: tuple[BlankForm, ...]
     log_entries: tuple[LogEntry, ...]
+    # Technical causes (library words, parser messages) for the operator; shown apart.
+    operator_notes: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        """Only warnings: the report counts, the clerk is asked to check, not told it failed."""
+        return all(e.kind == "finding" and e.severity != "error" for e in self.entries)
 
     @property
     def new_count(self) -> int:
         """Entries not announced to this Bapas before: a fix-list is mailed only when > 0."""
         return sum(e.is_new for e in self.entries)
+
+
+@lru_cache(maxsize=1)
+def _column_types() -> dict[tuple[str, str], str]:
+    """(SHEET, column) -> contract type, over every report kind (for display only)."""
+    from ingestion.contract.model import load_contract
+
+    return {
+        (sheet.name.upper(), column.name): column.type
+        for kind in load_contract().report_kinds.values()
+        for sheet in kind.sheets
+        for column in sheet.columns
+    }
+
+
+def as_typed(sheet: str, column: str, value: str) -> str:
+    """A stored value shown the way the clerk typed it in the form.
+
+    Regression (issue #15 item 2): a Y/N cell typed as N appeared as `false` and dates as
+    2026-10-03; the form takes Y/N and dd/mm/yyyy, so that is what the fix-list shows.
+    """
+    kind = _column_types().get((sheet.upper(), column))
+    text_value = value.strip()
+    if kind == "yn":
+        return _YN_TEXT.get(text_value.lower(), value)
+    if kind is None and text_value.lower() in _BOOLEAN_TEXT:  # a column the contract lacks
+        return _BOOLEAN_TEXT[text_value.lower()]
+    match = _ISO_DATE.match(text_value)
+    if match and kind in (None, "date"):
+        year, month, day = match.groups()
+        return f"{day}/{month}/{year}"
+    return value
 
 
 def _safe_cells(cells: tuple[SampleRow, ...]) -> tuple[SampleRow, ...]:
@@ -62,7 +121,7 @@ def _safe_cells(cells: tuple[SampleRow, ...]) -> tuple[SampleRow, ...]:
             sheet=c.sheet,
             row=c.row,
             column=c.column,
-            value=redact_cell(c.column, c.value),
+            value=as_typed(c.sheet, c.column, redact_cell(c.column, c.value)),
             message=redact_text(c.message),
         )
         for c in cells
@@ -74,13 +133,15 @@ def _rejection_entry(rej: Rejection, lang: str, is_new: bool) -> FixEntry:
         (rej.message_id or rej.message_en) if lang == "id" else (rej.message_en or rej.message_id)
     )
     hint = (rej.hint_id or rej.hint_en) if lang == "id" else (rej.hint_en or rej.hint_id)
+    # Without the quarantine report only the ledger summary is left: it is bilingual and may
+    # carry library words, so the clerk gets a plain sentence and the operator the summary.
     return FixEntry(
         kind="rejection",
         severity="error",
         rule_id=f"rejected_file.{rej.error_code}",
-        periode=rej.periode or "?",
+        periode=rej.periode or "",
         message=redact_text(
-            f"{rej.original_name}: {message or rej.error_summary or rej.error_code}"
+            f"{rej.original_name}: {message or text('fx_rejected_unknown', lang)}"
             + (f" ({text('fx_owner_inferred', lang)})" if rej.owner_inferred else "")
         ),
         hint=redact_text(hint),
@@ -110,19 +171,55 @@ def bapas_needing_fixlist(inputs: AlertInputs) -> tuple[str, ...]:
     reported = {
         (s.kode_bapas, s.report_kind, s.periode) for s in inputs.status if s.status in REPORTED
     }
-    codes = {
-        r.kode_bapas
-        for r in inputs.rejections
-        if r.kode_bapas and (r.kode_bapas, r.report_kind, r.periode) not in reported
-    }
+    codes = {r.kode_bapas for r in inputs.rejections if r.kode_bapas and not r.replaced(reported)}
     codes |= {
         f.kode_bapas for f in inputs.findings if f.is_open and f.is_content and f.severity != "info"
     }
     return tuple(sorted(c for c in codes if c))
 
 
+def _operator_note(rej: Rejection) -> str | None:
+    detail = rej.detail or ("" if rej.message_id else rej.error_summary)
+    return redact_text(f"{rej.original_name} ({rej.error_code}): {detail}") if detail else None
+
+
+def blank_forms(
+    kode_bapas: str,
+    periods: set[str],
+    versi: dict[tuple[str, str], int],
+    template_url: str | None = None,
+) -> tuple[BlankForm, ...]:
+    """One blank form per period to resend, `versi` one above the highest the ledger holds.
+
+    Regression (issue #15 item 2): fix-lists ended with `lipas template --bapas ...`, a server
+    command a clerk cannot run; the form is now attached (or linked when configured).
+    """
+    forms = []
+    for periode in sorted(p for p in periods if len(p) in (4, 7)):
+        stem = "rencana_tahunan" if len(periode) == 4 else "laporan_bulanan"
+        next_versi = versi.get((kode_bapas, periode), 0) + 1
+        forms.append(
+            BlankForm(
+                periode=periode,
+                versi=next_versi,
+                file_name=f"{stem}_{kode_bapas}_{periode}_versi{next_versi}.xlsx",
+                link=(
+                    template_url.format(kode=kode_bapas, periode=periode, versi=next_versi)
+                    if template_url
+                    else None
+                ),
+            )
+        )
+    return tuple(forms)
+
+
 def build_fixlist(
-    inputs: AlertInputs, history: AlertHistory, directory: Directory, kode_bapas: str, lang: str
+    inputs: AlertInputs,
+    history: AlertHistory,
+    directory: Directory,
+    kode_bapas: str,
+    lang: str,
+    template_url: str | None = None,
 ) -> FixList:
     """The fix-list of one Bapas: rejections first, then errors, then warnings."""
     audience = f"bapas:{kode_bapas}"
@@ -130,9 +227,7 @@ def build_fixlist(
         (s.kode_bapas, s.report_kind, s.periode) for s in inputs.status if s.status in REPORTED
     }
     rejections = [
-        r
-        for r in inputs.rejections
-        if r.kode_bapas == kode_bapas and (r.kode_bapas, r.report_kind, r.periode) not in reported
+        r for r in inputs.rejections if r.kode_bapas == kode_bapas and not r.replaced(reported)
     ]
     mine = [
         f
@@ -154,14 +249,8 @@ def build_fixlist(
         ),
         *(_finding_entry(f, lang, f.finding_id in new_ids) for f in open_findings),
     )
-    periods = sorted({e.periode for e in entries if e.periode and e.periode != "?"})
-    commands = tuple(
-        TEMPLATE_COMMAND.format(
-            kode=kode_bapas, periode=p, file=f"laporan_bulanan_{kode_bapas}_{p}.xlsx"
-        )
-        for p in periods
-        if len(p) == 7
-    )
+    forms = blank_forms(kode_bapas, {e.periode for e in entries}, inputs.versi, template_url)
+    notes = tuple(n for n in (_operator_note(r) for r in rejections) if n)
     log = (
         *(LogEntry(f"rejection|{r.submission_id}", audience, "rejected") for r in rejections),
         *(LogEntry(f.finding_id, audience, "new") for f in view.new),
@@ -172,6 +261,7 @@ def build_fixlist(
         nama_bapas=directory.bapas_name(kode_bapas),
         as_of=inputs.as_of,
         entries=tuple(entries),
-        template_commands=commands,
+        forms=forms,
         log_entries=tuple(log),
+        operator_notes=notes,
     )

@@ -161,6 +161,36 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Your report could not be fully accepted. Fix the cells below in the report file (row "
         "numbers as shown in Excel), then resubmit the complete file for the same period.",
     ),
+    # Regression (issue #15 item 2): a list holding only warnings opened with "could not be
+    # fully accepted" although the report was accepted and counted.
+    "fx_intro_warnings": (
+        "Laporan Anda sudah diterima dan tercatat. Beberapa isian di bawah ini tampak tidak "
+        "biasa: periksa kembali. Bila ada yang salah, perbaiki sel tersebut lalu kirim ulang "
+        "berkas lengkap untuk periode yang sama; bila isiannya memang benar, tidak perlu "
+        "melakukan apa pun.",
+        "Your report was accepted and counted. Some entries below look unusual: please check "
+        "them. If one is wrong, fix that cell and resubmit the complete file for the same "
+        "period; if the entries are correct, nothing needs to be done.",
+    ),
+    "fx_rejected_unknown": (
+        "berkas tidak dapat diproses; kirim ulang berkas yang disimpan dari formulir terlampir.",
+        "the file could not be processed; resend a file saved from the attached form.",
+    ),
+    "periode_unread": ("periode tidak terbaca", "period could not be read"),
+    "fx_form_attached": (
+        "Formulir kosong untuk periode {periode} terlampir pada email ini ({file}); isian "
+        "versi sudah diisi {versi}.",
+        "The blank form for period {periode} is attached to this email ({file}); its versi "
+        "is already set to {versi}.",
+    ),
+    "fx_form_link": (
+        "Unduh formulir kosong untuk periode {periode} (versi {versi}): {link}",
+        "Download the blank form for period {periode} (versi {versi}): {link}",
+    ),
+    "fx_operator": (
+        "Detail teknis (untuk operator, bukan untuk Bapas)",
+        "Technical detail (for the operators, not for the Bapas)",
+    ),
     "fx_new": ("baru", "new"),
     "fx_owner_inferred": (
         "pengirim dikenali dari nama berkas",
@@ -175,11 +205,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "… dan {n} baris lain dengan masalah yang sama.",
         "… and {n} more rows with the same problem.",
     ),
-    "fx_template": ("Formulir kosong terbaru", "Fresh blank form"),
+    "fx_template": ("Formulir kosong untuk kiriman ulang", "Blank form for the resubmission"),
     "fx_resubmit": (
-        "Kirim ulang berkas yang sudah diperbaiki seperti biasa; versi baru otomatis "
+        "Salin isian yang sudah diperbaiki ke formulir ini, atau perbaiki berkas lama dan naikkan "
+        "angka versi di sheet IDENTITAS, lalu kirim seperti biasa; versi baru otomatis "
         "menggantikan versi lama.",
-        "Resubmit the corrected file as usual; the new version replaces the old one.",
+        "Copy the corrected entries into this form, or fix the old file and raise versi in "
+        "the IDENTITAS sheet, then send it as usual; the new version replaces the old one.",
     ),
     "notice_reminder_title": ("Pengingat batas waktu laporan", "Report deadline reminder"),
     "notice_overdue_title": ("Laporan melewati batas waktu", "Report overdue"),

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from ingestion.quarantine import find_quarantine
 from quality.alerts.identity import infer_owner
 from quality.alerts.model import (
     AlertInputs,
@@ -52,11 +53,18 @@ order by kode_kanwil, kode_bapas, periode, severity, rule_id, finding_id
 
 _REJECTIONS_SQL = """
 select submission_id, original_name, report_kind, kode_bapas, periode, received_at,
-       error_code, error_summary, coalesce(original_path, '')
+       error_code, error_summary, coalesce(original_path, ''), status
 from ledger.submissions
-where status = 'rejected' and coalesce(ingested_at, received_at) >= ?
+where status in ('rejected', 'held') and coalesce(ingested_at, received_at) >= ?
   and cast(received_at + interval 7 hour as date) <= ?
 order by kode_bapas, periode, received_at, submission_id
+"""
+
+_VERSI_SQL = """
+select kode_bapas, periode, max(coalesce(versi, 1))
+from ledger.submissions
+where kode_bapas is not null and periode is not null
+group by kode_bapas, periode
 """
 
 _SCORES_SQL = """
@@ -119,12 +127,13 @@ def parse_sample_rows(raw: object) -> tuple[SampleRow, ...]:
 
 
 def read_quarantine_report(quarantine_dir: Path, submission_id: str) -> dict[str, Any]:
-    """quarantine/<id>/report.json (written by ingestion/quarantine.py), or {} if unreadable.
+    """A submission's report.json (ingestion/quarantine.py lays them out), or {} if unreadable.
 
     Its layout belongs to ingestion: one flat object with error_code, message_id/_en,
     hint_id/_en, sheet, row, column, value. Unknown layouts degrade to the ledger summary.
     """
-    path = quarantine_dir / submission_id / "report.json"
+    folder = find_quarantine(quarantine_dir, submission_id)
+    path = folder / "report.json" if folder else quarantine_dir / submission_id / "report.json"
     if not path.is_file():
         return {}
     try:
@@ -152,7 +161,25 @@ def _rejection(row: tuple[Any, ...], quarantine_dir: Path) -> Rejection:
         hint_id=str(report.get("hint_id") or ""),
         hint_en=str(report.get("hint_en") or ""),
         details=tuple(replace(c, message="") for c in cells),
+        held=row[9] == "held",
+        detail=str(report.get("detail") or ""),
     )
+
+
+def _held_elsewhere(rejection: Rejection, quarantine_dir: Path) -> tuple[Rejection, ...]:
+    """A held file whose path names another Bapas or period is listed for that one too.
+
+    Ingestion writes the path's identity into the held file's report.json; both offices (and
+    the digest under both) must see the file, so neither wonders where its report went.
+    """
+    if not rejection.held:
+        return ()
+    report = read_quarantine_report(quarantine_dir, rejection.submission_id)
+    bapas = str(report.get("path_kode_bapas") or rejection.kode_bapas or "")
+    periode = str(report.get("path_periode") or rejection.periode or "")
+    if (bapas, periode) == (rejection.kode_bapas, rejection.periode) or not bapas:
+        return ()
+    return (replace(rejection, kode_bapas=bapas, periode=periode or None),)
 
 
 def _reconcile(row: StatusRow, as_of: dt.date) -> StatusRow:
@@ -255,10 +282,11 @@ def load_inputs(
         )
         for r in _rows(con, "quality", "findings", _FINDINGS_SQL, [window_start])
     )
-    rejections = tuple(
+    read = [
         infer_owner(_rejection(r, quarantine_dir), r[8], known_bapas)
         for r in _rows(con, "ledger", "submissions", _REJECTIONS_SQL, [window_start, as_of])
-    )
+    ]
+    rejections = tuple(x for r in read for x in (r, *_held_elsewhere(r, quarantine_dir)))
     scores = tuple(
         Score(kode_bapas=r[0], periode=r[1], quality_score=float(r[2]))
         for r in _rows(
@@ -280,7 +308,19 @@ def load_inputs(
         undelivered=undelivered,
         quality_available=table_exists(con, "quality", "submission_status"),
         run_failures=read_run_failures(reports_dir, as_of) if reports_dir else (),
+        versi=_highest_versi(con),
     )
+
+
+def _highest_versi(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+    """Highest `versi` per Bapas-period; {} for a ledger older than the `versi` column."""
+    has_versi = con.execute(
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'ledger' and table_name = 'submissions' and column_name = 'versi'"
+    ).fetchone()
+    if not has_versi or not has_versi[0]:
+        return {}
+    return {(str(r[0]), str(r[1])): int(r[2]) for r in con.execute(_VERSI_SQL).fetchall()}
 
 
 def _in_window(periode: str, months: tuple[str, ...]) -> bool:

@@ -94,6 +94,16 @@ class Rejection:
     hint_en: str = ""
     details: tuple[SampleRow, ...] = ()
     owner_inferred: bool = False
+    # A held file (ledger status `held`): loaded but not in force until Ditjen decides. Another
+    # accepted report for the same Bapas-period does not settle it, so it stays listed.
+    held: bool = False
+    # The technical cause (library or parser words) for the operator-only section of a fix-list;
+    # never inside a sentence meant for the clerk (issue #15 item 2).
+    detail: str = ""
+
+    def replaced(self, reported: set[tuple[str, str, str]]) -> bool:
+        """True when an accepted report for this Bapas-period makes the entry moot."""
+        return not self.held and (self.kode_bapas, self.report_kind, self.periode) in reported
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,9 @@ class AlertInputs:
     undelivered: tuple[Undelivered, ...]
     quality_available: bool
     run_failures: tuple[RunFailure, ...] = ()
+    # Highest IDENTITAS `versi` in the ledger per (kode_bapas, periode): a blank form attached
+    # to a fix-list carries the next one, so the resubmission replaces the old version.
+    versi: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

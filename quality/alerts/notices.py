@@ -62,7 +62,7 @@ def _rejections_fixed(
         (s.kode_bapas, s.report_kind, s.periode) for s in inputs.status if s.status in REPORTED
     }
     for rej in inputs.rejections:
-        if not rej.kode_bapas or (rej.kode_bapas, rej.report_kind, rej.periode) not in reported:
+        if not rej.kode_bapas or not rej.replaced(reported):
             continue
         audience, key = f"bapas:{rej.kode_bapas}", f"rejection|{rej.submission_id}"
         if history.was(audience, key, "rejected") and not history.was(audience, key, "resolved"):

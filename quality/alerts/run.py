@@ -14,11 +14,11 @@ from quality.alerts.compose import compose_message
 from quality.alerts.config import MailConfig, load_mail_config
 from quality.alerts.delivery import deliver_pending
 from quality.alerts.directory import load_directory
-from quality.alerts.documents import Document, build_documents
+from quality.alerts.documents import Document, build_documents, report_variant
 from quality.alerts.i18n import LANGS
 from quality.alerts.loader import load_inputs, table_exists
 from quality.alerts.model import AlertHistory, LogEntry, ReportResult
-from quality.alerts.periods import PERIOD_RE, today_jakarta
+from quality.alerts.periods import PERIOD_RE
 from quality.alerts.recipients import load_recipients
 from quality.alerts.state import (
     enqueue,
@@ -27,6 +27,7 @@ from quality.alerts.state import (
     prune_sent,
     record_log,
 )
+from quality.config import judging_day
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +45,22 @@ def _write(path: Path, data: str | bytes) -> Path:
 
 
 def write_document(report_dir: Path, doc: Document) -> list[Path]:
-    """<path>.html, .md, .json and the PNGs next to them, under LIPAS_HOME/reports/<date>/."""
+    """<path><variant>.html, .md, .json and PNGs beside them, under LIPAS_HOME/reports/<date>/.
+
+    Names are built as strings: `with_suffix` would eat a variant's ".en" or ".preview".
+    """
     base = report_dir / doc.path
+    stem, variant = base.name, doc.variant
     files = [
-        _write(base.with_suffix(".html"), doc.file_html),
-        _write(base.with_suffix(".md"), doc.rendered.markdown),
-        _write(base.with_suffix(".json"), doc.rendered.json),
+        _write(base.with_name(f"{stem}{variant}.html"), doc.file_html),
+        _write(base.with_name(f"{stem}{variant}.md"), doc.rendered.markdown),
+        _write(base.with_name(f"{stem}{variant}.json"), doc.rendered.json),
     ]
-    stem = base.name
     files += [
-        _write(base.with_name(f"{stem}_{n}.png"), png) for n, png in doc.rendered.images.items()
+        _write(base.with_name(f"{stem}_{n}{variant}.png"), png)
+        for n, png in doc.rendered.images.items()
     ]
+    files += [_write(base.with_name(name), data) for name, data in doc.attachments.items()]
     return files
 
 
@@ -78,18 +84,21 @@ def run_report(
     send: bool = False,
     *,
     mail_config: MailConfig | None = None,
+    preview: bool = False,
 ) -> ReportResult:
     """Produce today's summary, Kanwil digests, fix-lists and notices; with `send`, mail them.
 
     Without `send` this is a preview: files only, no alert state recorded, so a manual run never
     makes tonight's findings look already announced. With `send`, every message goes through
     quality.outbox first, so a delivery failure leaves it queued for the next run.
+    `preview` (the `lipas report` default) and a language other than Bahasa write variant file
+    names (see `report_variant`) so they never overwrite the nightly's report of the same day.
     """
     if not PERIOD_RE.match(period):
         raise ValueError(f"period must be YYYY-MM, got {period!r}")
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-    as_of = as_of or today_jakarta()
+    as_of = as_of or judging_day(home=settings.home)
     config = mail_config or load_mail_config()
     recipients = load_recipients(config.recipients_path)
     report_dir = settings.reports_dir / as_of.isoformat()
@@ -113,6 +122,8 @@ def run_report(
             lang=lang,
             reminder_days=config.reminder_days,
             kanwil_audiences=recipients.roles("kanwil:"),
+            variant=report_variant(lang, preview),
+            template_url=recipients.template_url,
         )
         files = [f for doc in docs for f in write_document(report_dir, doc)]
         logger.info("wrote %d report files to %s", len(files), report_dir)
@@ -124,15 +135,18 @@ def run_report(
                 addresses = recipients.for_audience(doc.audience)
                 if doc.mail and addresses:
                     message = compose_message(
-                        doc.rendered, sender=config.sender, recipients=addresses
+                        doc.rendered,
+                        sender=config.sender,
+                        recipients=addresses,
+                        attachments=doc.attachments,
                     )
                     eml = _write(
-                        report_dir / "mail" / f"{doc.path.replace('/', '_')}.eml",
+                        report_dir / "mail" / f"{doc.path.replace('/', '_')}{doc.variant}.eml",
                         message.as_bytes(),
                     )
                     queued += enqueue(
                         con,
-                        message_key=f"{as_of.isoformat()}/{doc.audience}/{doc.kind}",
+                        message_key=f"{as_of.isoformat()}/{doc.audience}/{doc.kind}{doc.variant}",
                         audience=doc.audience,
                         kind=doc.kind,
                         recipients=addresses,

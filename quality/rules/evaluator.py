@@ -95,6 +95,16 @@ class _Sql:
         left, left_missing = self.operand(cond.left)
         if op == "not_null":
             return f"({left} is not null)", []
+        if op == "is_null":
+            return f"({left} is null)", []
+        if op in ("matches", "not_matches"):
+            # Case-insensitive regular expression on the text of the value (a label a clerk
+            # typed into a data column, e.g. TOTAL); a NULL never matches.
+            if cond.right is None or not isinstance(cond.right.value, str):
+                raise ValueError(f"{self.rule.id}: {op} needs a right side {{value: regex}}")
+            pattern = self.bind(cond.right.value)
+            found = f"coalesce(regexp_matches(cast({left} as varchar), {pattern}, 'i'), false)"
+            return (found if op == "matches" else f"not {found}"), []
         if cond.right is None:
             raise ValueError(f"{self.rule.id}: operator {op} needs a right side")
         right, right_missing = self.operand(cond.right)
@@ -112,7 +122,7 @@ def compile_rule(rule: ConsistencyRule) -> tuple[str, dict[str, object]]:
     where = ["t._reporting_period in (select periode from q_scope)"]
     for cond in rule.when:
         expr, _ = sql.holds(cond)
-        where.append(f"coalesce({expr}, false)")
+        where.append(f"coalesce({expr}, {'true' if cond.if_missing else 'false'})")
     holds, missing = sql.holds(rule)
     if missing and rule.missing == "skip_if_any_missing":
         where.extend(f"{m} is not null" for m in missing)
@@ -171,14 +181,15 @@ def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: ConsistencyRule) -> list
     query, params = compile_rule(rule)
     rows = con.execute(query, params).fetchall()
     meta = rule_meta(rule)
-    column = _left_column(rule)
+    checked = _left_column(rule)
+    column = rule.report_column or checked
     grouped: dict[tuple[str, str, str], list[tuple[int, str | None]]] = {}
     for submission_id, kode_bapas, periode, row_number, value in rows:
         grouped.setdefault((submission_id, kode_bapas, periode), []).append((row_number, value))
     drafts = []
     for (submission_id, kode_bapas, periode), hits in grouped.items():
         samples = tuple(
-            SampleRow(rule.table, row, column, None if column in SENSITIVE_COLUMNS else value)
+            SampleRow(rule.table, row, column, None if checked in SENSITIVE_COLUMNS else value)
             for row, value in hits[:MAX_SAMPLE_ROWS]
         )
         drafts.append(

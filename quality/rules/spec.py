@@ -19,6 +19,9 @@ Operator = Literal[
     "<",
     ">",
     "not_null",
+    "is_null",
+    "matches",
+    "not_matches",
     "compulsory_pair",
     "exclusive_pair",
     "exists_in",
@@ -62,6 +65,8 @@ class Condition(BaseModel):
     left: Operand
     operator: Operator
     right: Operand | None = None
+    # What a `when` condition counts as when it cannot be decided (a NULL operand).
+    if_missing: bool = False
 
 
 class Lookup(BaseModel):
@@ -90,6 +95,9 @@ class ConsistencyRule(BaseModel):
     operator: Operator
     right: Operand | None = None
     missing: MissingStrategy = "skip_if_any_missing"
+    # The sender's column the finding names when the checked column is derived at ingestion
+    # (umur_akhir_periode comes from tanggal_lahir): a clerk cannot find a column they never had.
+    report_column: str | None = None
     message_id: str
     message_en: str
     hint_id: str

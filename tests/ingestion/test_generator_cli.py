@@ -22,6 +22,11 @@ from orchestration.cli.app import build_app
         pytest.param(
             ["--start", "2025-01", "--faults", "many"], "--faults", id="unknown fault mode"
         ),
+        pytest.param(
+            ["--start", "2025-01", "--faults", "copy_of_last_month,no_such_fault"],
+            "--faults",
+            id="unknown fault name in a list",
+        ),
         pytest.param(["--start", "2025-01", "--scale", "0"], "--scale", id="scale zero"),
         pytest.param(["--start", "2025-01", "--workers", "0"], "--workers", id="no workers"),
         pytest.param(["--start", "1990-01"], "no Bapas is active", id="before any Bapas opened"),

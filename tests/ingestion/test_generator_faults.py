@@ -26,7 +26,8 @@ def faulty_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 
     out = tmp_path_factory.mktemp("faulty") / "landing"
     # 7 months so the outlier family has its six months of history.
-    generate(out, "2025-01", 7, seed=3, bapas=5, faults="default", scale=0.02, workers=1)
+    # 8 Bapas: enough files (56) for one of every fault, each alone in its file.
+    generate(out, "2025-01", 7, seed=3, bapas=8, faults="default", scale=0.02, workers=1)
     return out, json.loads((out / "_manifest.json").read_text(encoding="utf-8"))
 
 
@@ -40,7 +41,7 @@ def test_every_family_and_every_fault_is_planted(faulty_set) -> None:
     planted = {f["fault"] for f in manifest["faults"]}
     # Activity-cost peer groups need a national month (~200 clients here): see the test below.
     missing = {k.fault for k in CATALOGUE if NEEDS_PEERS not in k.needs} - planted
-    assert not missing, f"not planted with 5 Bapas x 7 months: {missing}"
+    assert not missing, f"not planted with 8 Bapas x 7 months: {missing}"
     required = {"family", "fault", "kode_bapas", "periode", "file", "sheet", "column", "rows"}
     assert all(required <= set(f) for f in manifest["faults"])
 
@@ -195,3 +196,49 @@ def test_short_national_run_plants_an_activity_cost_outlier(tmp_path: Path) -> N
     assert planted["biaya_rp"] == int(fault["value"])
     per_head = [r["biaya_rp"] / max(r["jumlah_peserta"], 1) for r in rows if r is not planted]
     assert planted["biaya_rp"] / max(planted["jumlah_peserta"], 1) > 100 * max(per_head, default=0)
+
+
+def _rows_of(out: Path, fault: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {r["_row"]: r for r in read_submission(out / fault["file"])[fault["sheet"]]}
+
+
+def test_clerk_mistakes_are_planted_as_a_clerk_makes_them(faulty_set) -> None:
+    # Issue 12: the mistakes the rules missed are planted, so `lipas check --evaluate` measures
+    # them: a child as DEWASA, a cost in thousands, a TOTAL row, the same NIK twice.
+    out, manifest = faulty_set
+    (child,) = _faults(manifest, "child_reported_as_dewasa")
+    row = _rows_of(out, child)[child["rows"][0]]
+    period_end = dt.date.fromisoformat(child["periode"] + "-28")
+    assert row["kategori"] == "DEWASA" and row["tanggal_lahir"] > period_end.replace(
+        year=period_end.year - 18
+    )
+    (cost,) = _faults(manifest, "cost_in_thousands")
+    assert 0 < _rows_of(out, cost)[cost["rows"][0]]["biaya_rp"] < 10_000
+    (total,) = _faults(manifest, "total_row_in_kegiatan")
+    assert _rows_of(out, total)[total["rows"][0]]["kode_kegiatan"] == "TOTAL"
+    (twice,) = _faults(manifest, "same_client_two_registers")
+    rows = _rows_of(out, twice)
+    first, second = (rows[n] for n in twice["rows"])
+    assert first["nik"] == second["nik"] and first["no_register"] != second["no_register"]
+    assert all(f.get("mistake", "").startswith("M") for f in manifest["faults"])
+
+
+def test_copy_of_last_month_repeats_last_months_rows(faulty_set) -> None:
+    out, manifest = faulty_set
+    (fault,) = _faults(manifest, "copy_of_last_month")
+    previous = next(
+        f
+        for f in manifest["files"]
+        if f["kode_bapas"] == fault["kode_bapas"]
+        and f["periode"] < fault["periode"]
+        and f["versi"] == 1
+        and f["periode"] == max(
+            g["periode"] for g in manifest["files"]
+            if g["kode_bapas"] == fault["kode_bapas"] and g["periode"] < fault["periode"]
+        )
+    )  # fmt: skip
+    copied, original = read_submission(out / fault["file"]), read_submission(out / previous["file"])
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "_row"} for r in rows]  # noqa: E731
+    assert strip(copied["KLIEN"]) == strip(original["KLIEN"])
+    assert copied["IDENTITAS"][0]["periode"] == fault["periode"]
+    assert set(fault["explains"]) == {"same_file", "next_month", "cross_bapas"}

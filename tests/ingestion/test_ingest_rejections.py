@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.quarantine import find_quarantine
 from ingestion.settings import Settings, load_settings
 from tests.fixtures.ingestion.builders import (
     Style,
@@ -112,7 +113,11 @@ CASES = [
     pytest.param(
         lambda d: zip_bomb(d / "a.xlsx", "xl/worksheets/sheet1.xml"), "zip_bomb", id="xlsx bomb"
     ),
-    pytest.param(lambda d: many_entries_zip(d / "a.zip"), "zip_bomb", id="too many zip entries"),
+    pytest.param(
+        lambda d: many_entries_zip(d / "a.zip", entries=10_001),
+        "zip_bomb",
+        id="too many zip entries",
+    ),
     pytest.param(
         lambda d: future_zip_version(write_zip(monthly_report(), d.parent / "z.zip"), d / "a.zip"),
         "unreadable",
@@ -130,7 +135,7 @@ CASES = [
     ),
     pytest.param(
         lambda d: (d / "KLIEN.csv").write_text("a,b\n") and d / "KLIEN.csv",
-        "unknown_format",
+        "csv_without_identitas",
         id="lone csv without IDENTITAS",
     ),
     pytest.param(
@@ -158,7 +163,8 @@ def test_refusal(lipas_home: Settings, build: Callable[[Path], Path], code: str)
     )[0]
     assert (status, error_code) == ("rejected", code)
     assert Path(str(archived)).exists(), "the original must be archived"
-    folder = lipas_home.quarantine_dir / result.submission_id
+    folder = find_quarantine(lipas_home.quarantine_dir, result.submission_id)
+    assert folder is not None
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert report["error_code"] == code
     text = (folder / "laporan_penolakan.txt").read_text(encoding="utf-8")
@@ -183,7 +189,8 @@ def test_missing_column_report_names_sheet_row_and_fix(lipas_home: Settings) -> 
         Style(header_row=1, drop_columns=("jenis_program",)),
     )  # fmt: skip
     summary = run_ingest(lipas_home)
-    folder = lipas_home.quarantine_dir / summary.files[0].submission_id
+    folder = find_quarantine(lipas_home.quarantine_dir, summary.files[0].submission_id)
+    assert folder is not None
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert (report["sheet"], report["row"], report["column"]) == ("KLIEN", 2, "jenis_program")
     assert "jenis program" in report["hint_id"] and "Add column" in report["hint_en"]

@@ -165,3 +165,10 @@ def test_whitespace_only_column_is_all_null_without_issues(kind: str) -> None:
     result = PARSERS[kind](raw)
     assert result.values.to_pylist() == [None] * 5
     assert not result.bad.any()
+
+
+def test_general_nik_parser_keeps_big_python_ints_exact() -> None:
+    # Regression (hypothesis, 2026-11-30): the general path went through float64, so the int
+    # 9007199254740993 became '...992' while the fast path kept it.
+    raw = pd.Series([9007199254740993, "x"], dtype=object)
+    assert GENERAL_PARSERS["nik"](raw).values.to_pylist() == ["9007199254740993", None]

@@ -84,3 +84,15 @@ def test_every_asset_has_description_group_and_owner(definitions: dg.Definitions
         if not node.description or not node.group_name or not node.owners:
             missing.append(key.to_user_string())
     assert missing == []
+
+
+def test_lineage_starts_at_landing(definitions: dg.Definitions) -> None:
+    """Issue 14 item 10: the lineage had no landing node; ingestion reads the landing files."""
+    from orchestration.defs.ingestion_assets import LANDING_FILES, ingested_asset_keys
+
+    graph = definitions.get_repository_def().asset_graph
+    assert not graph.get(LANDING_FILES).is_materializable
+    for key in ingested_asset_keys():
+        assert graph.get(key).parent_keys == {LANDING_FILES}
+    nightly = definitions.resolve_job_def("nightly")
+    assert LANDING_FILES not in nightly.asset_layer.executable_asset_keys

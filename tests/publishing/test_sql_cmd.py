@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from ingestion.settings import Settings
 from orchestration.cli.app import build_app
 from orchestration.publishing.snapshot import publish_snapshot
-from orchestration.publishing.sql_access import statement_complete
+from orchestration.publishing.sql_access import short_description, statement_complete
 
 runner = CliRunner()
 
@@ -124,6 +124,21 @@ def test_repl_multiline_tables_and_errors(published: Settings):
     assert "syntax error" in result.stdout
     assert "still; here" in result.stdout
     assert "never run" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Short one.", "Short one.", id="short"),
+        pytest.param("First sentence. Second one.", "First sentence.", id="first sentence"),
+        pytest.param("word " * 30, ("word " * 18).strip() + "…", id="cut at a word boundary"),
+        pytest.param("", "", id="no description"),
+    ],
+)
+def test_tables_descriptions_never_end_mid_word(text: str, expected: str):
+    """Regression (issue 14 item 10): `.tables` cut descriptions mid-word at 90 characters."""
+    assert short_description(text) == expected
+    assert len(short_description(text)) <= 91
 
 
 @pytest.mark.parametrize(

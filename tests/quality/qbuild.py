@@ -67,7 +67,7 @@ def monthly_rows(kode_bapas: str, periode: str, clients: int = 3) -> Rows:
                 "nama": "Yayasan Contoh",
                 "bidang": first("bidang_pokmas"),
                 "bentuk": first("bentuk_pokmas"),
-                "no_pks": "PKS/01",
+                "no_pks": f"PKS/{kode_bapas}/01",
                 "tanggal_pks": dt.date(2024, 1, 1),
                 "tanggal_berakhir_pks": dt.date(2027, 12, 31),
                 "jumlah_mitra": 5,

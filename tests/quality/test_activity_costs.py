@@ -100,3 +100,22 @@ def test_peer_groups_split_by_month_and_type() -> None:
         ("2025-01", "A", 3, 3),
         ("2025-01", "semua jenis / all types", 4, 1),
     ]
+
+
+def test_a_cost_written_in_thousands_is_flagged_on_the_low_side(con) -> None:  # type: ignore[no-untyped-def]
+    # Regression (issue 12): the cost rules only looked for values too high; Rp 12 juta typed
+    # as 12.000 (thousands of rupiah) passed. The low side names that cause.
+    doubled = [2 * c for c in COSTS]
+    _submit(con, [*doubled[:4], 12_000, *doubled[5:]])
+    (draft,) = _run(con)
+    assert (draft.rule.rule_id, draft.rule.severity) == ("OUT_ACTIVITY_COST_LOW", "warning")
+    assert draft.kode_bapas == "BP1105"
+    message_id = draft.render()[0]
+    assert "ribuan rupiah" in message_id and "{" not in message_id
+
+
+def test_low_side_leaves_tiny_amounts_to_the_thousands_rule(con) -> None:  # type: ignore[no-untyped-def]
+    # Rp 360 is named once, by CONS_BIAYA_RIBUAN; and an ordinary cheap activity (1/5 of the
+    # median) is not an outlier.
+    _submit(con, [*COSTS[:4], 360, 200_000, *COSTS[6:]])
+    assert _run(con) == []

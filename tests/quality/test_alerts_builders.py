@@ -343,9 +343,9 @@ def test_fixlist_points_at_cells_and_hides_pii(warehouse_inputs: AlertInputs) ->
         14,
     )
     assert first.more_rows == 2 and first.is_new
-    assert fix.template_commands == (
-        "lipas template --bapas BP1202 --period 2025-03 --out laporan_bulanan_BP1202_2025-03.xlsx",
-    )
+    assert [(f.periode, f.versi, f.file_name) for f in fix.forms] == [
+        ("2025-03", 1, "laporan_bulanan_BP1202_2025-03_versi1.xlsx"),
+    ]
     leaky = build_fixlist(warehouse_inputs, AlertHistory(), directory, "BP3201", "id")
     text = repr(dataclasses.asdict(leaky))
     assert PLANTED_NIK not in text and PLANTED_NAME not in text and not contains_pii(text)

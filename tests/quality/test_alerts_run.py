@@ -36,8 +36,8 @@ def _no_smtp(home: Settings) -> object:
     return load_mail_config({"LIPAS_MAIL_RECIPIENTS": str(path)})
 
 
-def _digest(result_dir: Path) -> dict[str, object]:
-    return dict(json.loads((result_dir / "digest.json").read_text(encoding="utf-8")))
+def _digest(result_dir: Path, variant: str = "") -> dict[str, object]:
+    return dict(json.loads((result_dir / f"digest{variant}.json").read_text(encoding="utf-8")))
 
 
 def test_preview_writes_every_format_without_touching_state(home: Settings) -> None:
@@ -159,7 +159,7 @@ def test_run_failures_are_listed(home: Settings) -> None:
     }
     (home.reports_dir / "run_failures.jsonl").write_text(json.dumps(entry) + "\n")
     result = run_report(home, PERIOD, as_of=AS_OF, lang="en", mail_config=load_mail_config({}))
-    digest = _digest(result.report_dir)
+    digest = _digest(result.report_dir, ".en")
     assert [f["job"] for f in digest["run_failures"]] == ["nightly"]
     assert digest["actions"][0].startswith("1 nightly runs failed")
 
@@ -167,7 +167,9 @@ def test_run_failures_are_listed(home: Settings) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "expected"),
     [
-        pytest.param(["--period", PERIOD, "--as-of", "2025-04-12"], 0, "digest.html", id="ok"),
+        pytest.param(
+            ["--period", PERIOD, "--as-of", "2025-04-12"], 0, "digest.preview.html", id="ok"
+        ),
         pytest.param(["--period", "2025-3"], 2, "YYYY-MM", id="bad period"),
         pytest.param(["--period", PERIOD, "--lang", "fr"], 2, "--lang", id="bad language"),
         pytest.param(["--period", PERIOD, "--as-of", "12/04/2025"], 2, "YYYY-MM-DD", id="bad date"),
@@ -179,6 +181,35 @@ def test_cli(home: Settings, args: list[str], code: int, expected: str) -> None:
     result = CliRunner().invoke(build_app(), ["report", *args])
     assert result.exit_code == code, result.output
     assert expected in result.output
+
+
+def test_english_and_preview_never_overwrite_the_nightly_report(home: Settings) -> None:
+    """Regression (issue 14 item 6): `lipas report --lang en` overwrote the nightly's Bahasa
+    digest and every Bapas fix-list of the same day; variants now get their own names."""
+    from orchestration.cli.app import build_app
+
+    nightly = run_report(home, PERIOD, as_of=AS_OF, mail_config=load_mail_config({}))
+    before = {p: p.read_bytes() for p in nightly.files}
+    assert before[nightly.report_dir / "digest.md"].decode().count("Periode") >= 1
+    day = AS_OF.isoformat()
+    for lang in ("en", "id"):
+        result = CliRunner().invoke(
+            build_app(), ["report", "--period", PERIOD, "--as-of", day, "--lang", lang]
+        )
+        assert result.exit_code == 0, result.output
+    # The nightly's Bahasa files are byte for byte what the nightly wrote.
+    assert {p: p.read_bytes() for p in nightly.files} == before
+    english = run_report(home, PERIOD, as_of=AS_OF, lang="en", mail_config=load_mail_config({}))
+    names = {p.relative_to(english.report_dir).as_posix() for p in english.files}
+    assert {"digest.en.html", "digest.en.md", "digest_trend.en.png",
+            "bapas/BP1201/fixlist.en.md"} <= names  # fmt: skip
+    html = (english.report_dir / "digest.en.html").read_text(encoding="utf-8")
+    assert 'src="digest_heatmap.en.png"' in html
+    report_dir = nightly.report_dir
+    assert (report_dir / "digest.en.preview.md").is_file()
+    assert (report_dir / "digest.preview.md").is_file()
+    assert (report_dir / "bapas/BP1201/fixlist.preview.md").is_file()
+    assert {p: p.read_bytes() for p in nightly.files} == before
 
 
 @pytest.mark.browser

@@ -106,3 +106,62 @@ def test_rates_and_rejected_findings(con) -> None:  # type: ignore[no-untyped-de
     assert [(d.rule.rule_id, d.kode_bapas, d.samples[0].value) for d in rejected] == [
         ("REJ_FILE", None, "laporan.xlsx")
     ]
+
+
+def test_accepted_report_is_never_possibly_inactive(con) -> None:  # type: ignore[no-untyped-def]
+    # Regression (issue 12): "possibly inactive" was raised for an office whose report for that
+    # month had been accepted (it arrived after the as-of date of the run).
+    qbuild.add_submission(con, "BP1101", "2024-08", qbuild.monthly_rows("BP1101", "2024-08"),
+                          received_at=dt.datetime(2024, 9, 5))  # fmt: skip
+    qbuild.add_submission(con, "BP1101", "2025-02", qbuild.monthly_rows("BP1101", "2025-02"),
+                          received_at=dt.datetime(2025, 3, 25))  # fmt: skip
+    months = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
+    _scope, rows = _register(con, dt.date(2025, 3, 20), months)
+    feb = next(r for r in rows if r.report_kind == "monthly" and r.periode == "2025-02")
+    assert feb.status == "missing"
+    assert not feb.possibly_inactive
+    drafts = register_findings(rows)
+    assert "COMP_POSSIBLY_INACTIVE" not in {d.rule.rule_id for d in drafts}
+
+
+def test_an_office_that_reported_later_is_not_possibly_inactive(con) -> None:  # type: ignore[no-untyped-def]
+    # Six silent months, then a report for March: the office is active, February is missing.
+    qbuild.add_submission(con, "BP1101", "2025-03", qbuild.monthly_rows("BP1101", "2025-03"),
+                          received_at=dt.datetime(2025, 4, 5))  # fmt: skip
+    months = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
+    _scope, rows = _register(con, dt.date(2025, 4, 20), months)
+    assert {r.status for r in rows if r.report_kind == "monthly"} == {"missing"}
+    assert not any(r.possibly_inactive for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "overdue"),
+    [
+        pytest.param("2024-03-01", "not_yet_due", 0, id="not owed before the office opened"),
+        pytest.param("2024-07-20", "not_yet_due", 0, id="30 days from opening to send it"),
+        pytest.param("2024-08-15", "missing", 15, id="overdue counted from the opening deadline"),
+    ],
+)
+def test_annual_plan_follows_the_opening_date(con, as_of: str, status: str, overdue: int) -> None:  # type: ignore[no-untyped-def]
+    # Regression (issue 12): Batam opened 2024-07-01 and was told its 2024 annual plan had been
+    # overdue since 2024-01-31. Decision: it owes the plan 30 days (the calendar's lead time)
+    # after opening, i.e. by 2024-07-31.
+    _scope, rows = _register(con, dt.date.fromisoformat(as_of), ["2024-02"], frozenset({"BP2102"}))
+    plan = [r for r in rows if r.report_kind == "annual_plan" and r.periode == "2024"]
+    assert [(r.deadline, r.status, r.days_overdue) for r in plan] == [
+        (dt.date(2024, 7, 31), status, overdue)
+    ]
+    if status == "not_yet_due":
+        assert register_findings(rows) == []
+
+
+def test_an_empty_register_is_written_without_error(con) -> None:  # type: ignore[no-untyped-def]
+    # Regression: `lipas check --evaluate` on a generated set whose files `lipas ingest` had
+    # moved away scoped no Bapas, and writing the empty register crashed (executemany([])).
+    from quality.completeness import write_register
+    from quality.store import ensure_quality_tables
+
+    ensure_quality_tables(con)
+    scope, rows = _register(con, dt.date(2025, 3, 20), ["2025-02"], frozenset())
+    assert rows == []
+    write_register(con, rows, scope)

@@ -86,6 +86,30 @@ CASES = [
                  id="pks number without a date"),
     pytest.param("CONS_GRIYA_FLOW", _add(_griya(5, 2, 1, 7)), 2, id="griya flows do not add up"),
     pytest.param("CONS_GRIYA_CAPACITY", _add(_griya(9, 3, 0, 12)), 2, id="griya over capacity"),
+    # Regression (issue 12): a 16-year-old reported as DEWASA raised nothing.
+    pytest.param("CONS_DEWASA_18_PLUS", _set("KLIEN", 0, umur_akhir_periode=16), 2,
+                 id="16-year-old reported as DEWASA"),
+    pytest.param("CONS_UMUR_MASUK_AKAL", _set("KLIEN", 1, umur_akhir_periode=2), 3,
+                 id="start date typed as birth date"),
+    # Regression (issue 12): Rp 360 for Rp 360.000 raised nothing (cost rules looked up only).
+    pytest.param("CONS_BIAYA_RIBUAN", _set("KEGIATAN", 0, biaya_rp=360), 2,
+                 id="cost written in thousands"),
+    pytest.param("CONS_TANGGAL_STATUS_AKTIF",
+                 _set("KLIEN", 2, tanggal_status=dt.date(2025, 3, 10)), 4,
+                 id="status left AKTIF after the end was recorded"),
+    pytest.param("CONS_SELESAI_RENCANA_SETELAH_MULAI",
+                 _set("KLIEN", 0, tanggal_selesai_rencana=dt.date(2023, 1, 1)), 2,
+                 id="planned end before start"),
+    pytest.param("CONS_STATUS_SETELAH_MULAI",
+                 _set("KLIEN", 1, status_akhir_bulan="SELESAI",
+                      tanggal_status=dt.date(2023, 3, 1)), 3,
+                 id="supervision ended before it started"),
+    pytest.param("CONS_BARIS_TOTAL_KLIEN", _set("KLIEN", 2, no_register=" Jumlah "), 4,
+                 id="jumlah row under the client list"),
+    pytest.param("CONS_PKS_BERAKHIR_SETELAH_MULAI",
+                 _set("POKMAS", 0, tanggal_pks=dt.date(2027, 12, 31),
+                      tanggal_berakhir_pks=dt.date(2024, 1, 1)), 2,
+                 id="pks dates swapped"),
 ]  # fmt: skip
 
 
@@ -188,3 +212,44 @@ def test_rule_file_ids_are_unique(tmp_path: Path) -> None:
     twice = SYNTHETIC + SYNTHETIC.split("rules:\n", 1)[1]
     with pytest.raises(ValueError, match="duplicate"):
         parse_rules(yaml.safe_load(twice))
+
+
+def _total_row(rows: Rows) -> None:
+    rows["KEGIATAN"].append({"kode_kegiatan": "TOTAL", "biaya_rp": 1_000_000, "jumlah_peserta": 2})
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        # A TOTAL row typed under the activities is reported once, as a TOTAL row (its
+        # jumlah_peserta does not also count as a mismatch with PESERTA).
+        pytest.param(_total_row, {"CONS_BARIS_TOTAL": [3]}, id="total row"),
+        # Swapped PKS dates: one finding on POKMAS, not a second one on every activity.
+        pytest.param(_set("POKMAS", 0, tanggal_pks=dt.date(2027, 12, 31),
+                          tanggal_berakhir_pks=dt.date(2024, 1, 1)),
+                     {"CONS_PKS_BERAKHIR_SETELAH_MULAI": [2]}, id="pks dates swapped"),
+        # An implausible age is reported once; the NIK comparison of that row is not judged.
+        pytest.param(_set("KLIEN", 0, umur_akhir_periode=3, nik_birthdate_match=False),
+                     {"CONS_UMUR_MASUK_AKAL": [2]}, id="birth date holds another date"),
+        pytest.param(_set("KLIEN", 0, kategori="ANAK", umur_akhir_periode=16,
+                          jenis_program="DIVERSI"), {}, id="a real child on diversion"),
+    ],
+)  # fmt: skip
+def test_one_cause_gives_one_finding(con, mutate, expected: dict[str, list[int]]) -> None:  # type: ignore[no-untyped-def]
+    qbuild.add_submission(con, "BP1101", "2025-03", qbuild.monthly_rows("BP1101", "2025-03"),
+                          mutate=mutate)  # fmt: skip
+    _prepare(con)
+    drafts = evaluate_rules(con, load_consistency_rules())
+    assert {d.rule.rule_id: d.rows() for d in drafts} == expected
+
+
+def test_findings_name_the_senders_column_not_a_derived_one(con) -> None:  # type: ignore[no-untyped-def]
+    # Regression (issue 12): messages named umur_akhir_periode, a column the sender never had.
+    qbuild.add_submission(con, "BP1101", "2025-03", qbuild.monthly_rows("BP1101", "2025-03"),
+                          mutate=_set("KLIEN", 0, umur_akhir_periode=16))  # fmt: skip
+    _prepare(con)
+    (draft,) = evaluate_rule(con, _rule("CONS_DEWASA_18_PLUS"))
+    message_id, hint_id, _message_en, _hint_en = draft.render()
+    assert draft.samples[0].column == "kategori"
+    assert "umur_akhir_periode" not in message_id + hint_id
+    assert "ANAK" in message_id

@@ -137,3 +137,16 @@ def test_checks_on_an_empty_warehouse_report_everything_missing(lipas_home) -> N
     summary = run_checks(lipas_home, as_of=dt.date(2025, 4, 20), periods=["2025-03"],
                          bapas=frozenset({"BP1101"}), with_gx=False)  # fmt: skip
     assert summary.by_family == {"completeness": 1, "annual_plan": 1}
+
+
+def test_caseload_outlier_looks_down_as_well_as_up(con) -> None:  # type: ignore[no-untyped-def]
+    # Issue 12: outlier rules must look both ways and work at small caseloads. A 30-client office
+    # that suddenly reports 10 clients is flagged, and the message names the likely cause.
+    months = month_range("2025-01", "2025-07")
+    for periode, clients in zip(months, [30, 31, 29, 30, 32, 30, 10], strict=True):
+        qbuild.add_submission(con, "BP1101", periode,
+                              qbuild.monthly_rows("BP1101", periode, clients=clients))  # fmt: skip
+    drafts = outlier_findings(con, _prepare(con, ["2025-07"]), QualityConfig())
+    (low,) = [d for d in drafts if d.rule.rule_id == "OUT_MODIFIED_Z"]
+    assert (low.subject, low.params["direction_id"]) == ("caseload", "jauh di bawah")
+    assert "klien terhapus" in low.render()[0]

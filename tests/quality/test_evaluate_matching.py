@@ -99,3 +99,12 @@ def test_rules_skipped_this_run_keep_their_findings() -> None:
     assert con.execute("select status from quality.findings").fetchall() == [("open",)]
     reconcile(con, [], dt.datetime(2025, 4, 3), {})
     assert con.execute("select status from quality.findings").fetchall() == [("resolved",)]
+
+
+def test_manifest_scope_keeps_every_bapas_after_ingest_moved_the_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Regression: after `lipas ingest --landing DIR` the BP* folders are gone; the scope then
+    # held only Bapas with a planted fault, and clean offices were never judged for false alarms.
+    from quality.evaluate import manifest_scope
+
+    manifest = {"start": "2025-01", "months": 2, "bapas": ["BP1101", "BP1102"], "faults": []}
+    assert manifest_scope(manifest, tmp_path).bapas == frozenset({"BP1101", "BP1102"})

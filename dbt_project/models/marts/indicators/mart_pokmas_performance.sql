@@ -185,6 +185,8 @@ base as (
 aggregated as (
     select
         {{ rollup_grain_columns(finest_geo='pokmas_code') }},
+        -- Null above Bapas level: grouping sets null the columns they roll up.
+        bapas_code,
         count(distinct case when row_type = 'registry' then pokmas_id end) as registered_groups,
         count(distinct case when row_type = 'registry' and is_active then pokmas_id end) as active_groups,
         count(distinct case when row_type = 'registry' and not is_active then pokmas_id end) as inactive_groups,
@@ -221,6 +223,7 @@ final as (
         cast(period as text) as period,
         cast(period_start as date) as period_start,
         cast(extract(year from period_start) as integer) as rollup_year,
+        cast(bapas_code as text) as bapas_code,
         registered_groups,
         active_groups,
         inactive_groups,

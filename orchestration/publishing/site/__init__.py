@@ -1,0 +1,1 @@
+"""Static leadership performance site (`reports/kinerja/`), built from the published marts."""
