@@ -169,6 +169,11 @@ def _split(
 # Row-issue codes with a rule of their own (named by the cause); every other code is VAL_PARSE.
 ISSUE_RULES: dict[str, str] = {
     "long_number_masked": "VAL_LONG_NUMBER",
+    "formula_no_value": "VAL_FORMULA_NO_VALUE",
+    "nik_rounded": "VAL_NIK_ROUNDED",
+    "date_format_us": "VAL_DATE_FORMAT",
+    "date_order_assumed": "VAL_DATE_ORDER_ASSUMED",
+    "date_order_conflict": "VAL_DATE_ORDER_CONFLICT",
     "file_name_long_number": "VAL_FILE_NAME_NUMBER",
 }
 
