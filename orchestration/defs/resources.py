@@ -81,14 +81,17 @@ def build_dbt_resource(target: str) -> DbtCliResource:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    """Bind resources; paths and secrets come from the environment at load time, not import."""
-    home = dg.EnvVar("LIPAS_HOME").get_value() or None
-    as_of = dg.EnvVar("LIPAS_AS_OF").get_value() or None
+    """Bind resources; secrets come from the environment at load time, not import.
+
+    LIPAS_HOME and LIPAS_AS_OF are read when a run uses the resource, not here: a process loads
+    the code location once, and a home bound at load time sent a later run in the same process
+    (a second `lipas nightly` from Python, the test suite) to the first run's home.
+    """
     target = load_settings().dbt_target
     password = dg.EnvVar("LIPAS_SMTP_PASSWORD") if os.environ.get("LIPAS_SMTP_PASSWORD") else None
     return dg.Definitions(
         resources={
-            "lipas": LipasResource(home=home, as_of=as_of),
+            "lipas": LipasResource(),
             "dbt": build_dbt_resource(target),
             "mail": MailResource(smtp_password=password),
         }
