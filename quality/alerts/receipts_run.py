@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from quality.alerts.directory import load_directory
 from quality.alerts.loader import read_quarantine_report, table_exists
 from quality.alerts.receipt import Receipt, ReceiptLine, render_receipt
 from quality.alerts.recipients import load_recipients
+from quality.alerts.run import write_atomic
 from quality.alerts.state import enqueue, ensure_alert_tables
 
 logger = logging.getLogger(__name__)
@@ -169,17 +169,6 @@ def build_receipt(
     )
 
 
-def _write(path: Path, data: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        tmp.write_text(data, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-
 def send_receipts(
     settings: Settings,
     *,
@@ -210,14 +199,14 @@ def send_receipts(
                 continue
             rendered = render_receipt(receipt, "id")
             written += [
-                _write(folder / f"{receipt.submission_id}.md", rendered.markdown),
-                _write(folder / f"{receipt.submission_id}.html", rendered.html),
+                write_atomic(folder / f"{receipt.submission_id}.md", rendered.markdown),
+                write_atomic(folder / f"{receipt.submission_id}.html", rendered.html),
             ]
             audience = f"bapas:{receipt.kode_bapas}" if receipt.kode_bapas else ""
             addresses = recipients.for_audience(audience) if audience else ()
             if addresses:
                 message = compose_message(rendered, sender=config.sender, recipients=addresses)
-                eml = _write(folder / f"{receipt.submission_id}.eml", message.as_bytes())
+                eml = write_atomic(folder / f"{receipt.submission_id}.eml", message.as_bytes())
                 queued += enqueue(
                     con,
                     message_key=f"receipt/{receipt.submission_id}",
@@ -229,7 +218,7 @@ def send_receipts(
                     eml_path=str(eml),
                 )
             # Written last: its presence means "done", so a crash before it redoes the receipt.
-            written.append(_write(folder / f"{receipt.submission_id}.json", rendered.json))
+            written.append(write_atomic(folder / f"{receipt.submission_id}.json", rendered.json))
         sent = pending = 0
         if deliver and queued:
             report = deliver_pending(con, config)

@@ -32,7 +32,7 @@ from quality.config import judging_day
 logger = logging.getLogger(__name__)
 
 
-def _write(path: Path, data: str | bytes) -> Path:
+def write_atomic(path: Path, data: str | bytes) -> Path:
     """Write atomically so a half-written report never replaces a good one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -52,15 +52,15 @@ def write_document(report_dir: Path, doc: Document) -> list[Path]:
     base = report_dir / doc.path
     stem, variant = base.name, doc.variant
     files = [
-        _write(base.with_name(f"{stem}{variant}.html"), doc.file_html),
-        _write(base.with_name(f"{stem}{variant}.md"), doc.rendered.markdown),
-        _write(base.with_name(f"{stem}{variant}.json"), doc.rendered.json),
+        write_atomic(base.with_name(f"{stem}{variant}.html"), doc.file_html),
+        write_atomic(base.with_name(f"{stem}{variant}.md"), doc.rendered.markdown),
+        write_atomic(base.with_name(f"{stem}{variant}.json"), doc.rendered.json),
     ]
     files += [
-        _write(base.with_name(f"{stem}_{n}{variant}.png"), png)
+        write_atomic(base.with_name(f"{stem}_{n}{variant}.png"), png)
         for n, png in doc.rendered.images.items()
     ]
-    files += [_write(base.with_name(name), data) for name, data in doc.attachments.items()]
+    files += [write_atomic(base.with_name(name), data) for name, data in doc.attachments.items()]
     return files
 
 
@@ -140,7 +140,7 @@ def run_report(
                         recipients=addresses,
                         attachments=doc.attachments,
                     )
-                    eml = _write(
+                    eml = write_atomic(
                         report_dir / "mail" / f"{doc.path.replace('/', '_')}{doc.variant}.eml",
                         message.as_bytes(),
                     )
