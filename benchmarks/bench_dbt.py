@@ -20,9 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from core.reference import load_bapas
+from core.settings import load_settings
 from ingestion.ledger import ensure_ledger_tables, ensure_raw_tables
-from ingestion.reference import load_bapas
-from ingestion.settings import load_settings
 from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars, run_dbt
 from quality.store import ensure_quality_tables
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ingestion.synthetic.generate import generate
+from synthetic.generate import generate
 
 TARGET_SECONDS = 30.0
 

@@ -127,7 +127,7 @@ def timed(label: str, fn: Callable[[], int]) -> tuple[float, float, int, int]:
 
 def generate_xlsx(out: Path, months: int, bapas: str, scale: float) -> list[Path]:
     """Generate clean submissions and keep only the .xlsx ones (what all three loaders read)."""
-    from ingestion.synthetic.generate import generate
+    from synthetic.generate import generate
 
     generate(
         out, start="2025-01", months=months, seed=7, faults="none", scale=scale,
@@ -159,8 +159,8 @@ def main() -> None:
     os.environ.setdefault("LIPAS_ENV", "dev")
     os.environ["LIPAS_INGEST_WORKERS"] = str(workers)
 
+    from core.settings import load_settings
     from ingestion.pipeline import ingest_landing
-    from ingestion.settings import load_settings
 
     began = time.perf_counter()
     files = generate_xlsx(workdir / "generated", args.months, args.bapas, args.scale)

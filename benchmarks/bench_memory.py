@@ -35,12 +35,12 @@ from typing import Any
 import numpy as np
 import psutil
 
+from core.settings import load_settings
 from ingestion.readers.base import MAX_UNCOMPRESSED_BYTES
-from ingestion.settings import load_settings
-from ingestion.synthetic import style as st
-from ingestion.synthetic.fastxlsx import write_xlsx
-from ingestion.synthetic.tables import MONTHLY, Report, Table
-from ingestion.synthetic.writers import write_zip
+from synthetic import style as st
+from synthetic.fastxlsx import write_xlsx
+from synthetic.tables import MONTHLY, Report, Table
+from synthetic.writers import write_zip
 
 TARGET_BYTES = int(1.5 * 1024**3)
 PERIOD = "2025-03"

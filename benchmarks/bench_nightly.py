@@ -21,11 +21,11 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingestion.settings import Settings, load_settings
-from ingestion.synthetic.deliver import deliver
-from ingestion.synthetic.generate import generate
-from ingestion.synthetic.periods import month_range
+from core.period import month_range
+from core.settings import Settings, load_settings
 from orchestration.dbt_invocation import DbtResult
+from synthetic.deliver import deliver
+from synthetic.generate import generate
 
 
 class PeakRss:
@@ -78,8 +78,8 @@ def direct_steps(settings: Settings, period: str, as_of: str) -> dict[str, Calla
 
     from ingestion.pipeline import ingest_landing
     from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars, run_dbt
-    from orchestration.publishing.snapshot import publish_snapshot
-    from orchestration.publishing.suppression import nightly_external_threshold
+    from publishing.snapshot import publish_snapshot
+    from publishing.suppression import nightly_external_threshold
     from quality.alerts import run_report
     from quality.gx_marts import validate_marts
     from quality.raw_integrity import check_raw_integrity

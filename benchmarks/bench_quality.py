@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import duckdb
 
+from core.reference import active_bapas
+from core.settings import load_settings
 from ingestion.ledger import ensure_ledger_tables, ensure_raw_tables
-from ingestion.reference import active_bapas
-from ingestion.settings import load_settings
 from quality.runner import run_checks
 from quality.scope import month_range, shift_month
 

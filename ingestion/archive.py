@@ -15,8 +15,8 @@ import shutil
 import stat
 from pathlib import Path
 
+from core.redact import mask_long_runs
 from ingestion.discover import Candidate, readable_name
-from ingestion.redact import mask_long_runs
 
 _CHUNK = 1024 * 1024
 # Archived names are bounded: the original name (up to 255 bytes, more once non-UTF-8 bytes are

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ingestion.contract.model import ColumnSpec
-from ingestion.errors import RowIssue
-from ingestion.redact import redact_value
+from core.contract.model import ColumnSpec
+from core.errors import RowIssue
+from core.redact import redact_value
 from ingestion.validate import SheetTable, Structure
 from ingestion.values import column_date_order, day_month_parts
 

@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.contract.model import load_contract, normalise_name
+from core.contract.model import load_contract, normalise_name
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingestion import reference
+from core import reference
 from ingestion.quarantine import Rejection
 
 _BAPAS = re.compile(r"(?<![A-Za-z0-9])BP\d{4}(?!\d)", re.IGNORECASE)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from ingestion.contract.model import load_contract
-from ingestion.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, create_table_sql, raw_columns
-from ingestion.errors import RowIssue
+from core.contract.model import load_contract
+from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, create_table_sql, raw_columns
+from core.errors import RowIssue
 
 SUBMISSIONS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.submissions (

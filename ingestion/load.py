@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.contract.model import ReportKindSpec, SheetSpec, load_contract
-from ingestion.contract.raw_schema import RAW_SCHEMA, raw_tables
+from core.contract.model import ReportKindSpec, SheetSpec, load_contract
+from core.contract.raw_schema import RAW_SCHEMA, raw_tables
 
 if TYPE_CHECKING:
     # Only the writer inserts; parse workers import this module without loading DuckDB.

@@ -17,8 +17,8 @@ import os
 import time
 from pathlib import Path
 
+from core.settings import Settings
 from ingestion.archive import clear_staging
-from ingestion.settings import Settings
 from ingestion.worker import watch_parent
 
 logger = logging.getLogger(__name__)

@@ -24,15 +24,15 @@ from typing import cast
 
 import duckdb
 
+from core.redact import mask_long_runs, scrub
+from core.settings import Settings
 from ingestion import ledger
 from ingestion.archive import archive_original
 from ingestion.discover import Candidate, discover
 from ingestion.orphans import init_worker, prepare_writer, worker_lock_path
 from ingestion.pseudonymise import resolve_pseudonym_key
 from ingestion.quarantine import Rejection
-from ingestion.redact import mask_long_runs, scrub
 from ingestion.refusals import landing_refusal, unarchivable
-from ingestion.settings import Settings
 from ingestion.submit import (
     Decision,
     FileResult,

@@ -20,9 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.errors import RowIssue
-from ingestion.reference import province_codes
-from ingestion.settings import ConfigurationError, resolve_environment
+from core.errors import RowIssue
+from core.reference import province_codes
+from core.settings import ConfigurationError, resolve_environment
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingestion.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA
+from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA
+from core.settings import Settings
 from ingestion.ledger import ensure_ledger_tables, get_entry
 from ingestion.load import parquet_path
-from ingestion.settings import Settings
 from ingestion.stored_masking import record_redactions, scanned_raw_columns
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ingestion.redact import scrub
+from core.redact import scrub
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.settings import Settings
+from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 

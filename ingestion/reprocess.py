@@ -21,11 +21,11 @@ from pathlib import Path
 
 import duckdb
 
+from core.redact import scrub
+from core.settings import Settings
 from ingestion import ledger
 from ingestion.discover import Candidate
 from ingestion.pseudonymise import resolve_pseudonym_key
-from ingestion.redact import scrub
-from ingestion.settings import Settings
 from ingestion.submit import Decision, FileResult, commit_outcome
 from ingestion.worker import ParseJob, parse_submission
 

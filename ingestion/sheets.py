@@ -24,9 +24,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingestion.contract.model import ReportKindSpec, SheetSpec, normalise_name
-from ingestion.contract.template import INSTRUCTION_SHEET, KODE_SHEET
-from ingestion.errors import RowIssue, SubmissionError
+from core.contract.model import ReportKindSpec, SheetSpec, normalise_name
+from core.contract.template import INSTRUCTION_SHEET, KODE_SHEET
+from core.errors import RowIssue, SubmissionError
 from ingestion.readers.base import RawWorkbook, Rows
 
 # " (2)" is Excel's name for a copied sheet, "_2" LibreOffice's; " 2" a clerk's.

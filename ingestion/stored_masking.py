@@ -16,11 +16,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.contract.model import load_contract
-from ingestion.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, raw_columns, raw_tables
+from core.contract.model import load_contract
+from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, raw_columns, raw_tables
+from core.redact import LONG_RUN_PATTERN, longest_run, mask_long_runs
+from core.settings import Settings
 from ingestion.load import parquet_path, write_parquet_atomic
-from ingestion.redact import LONG_RUN_PATTERN, longest_run, mask_long_runs
-from ingestion.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import duckdb
 
+from core.redact import mask_long_runs, scrub
+from core.settings import Settings
 from ingestion import ledger
 from ingestion.discover import Candidate
 from ingestion.load import insert_parquet
 from ingestion.quarantine import Rejection, write_quarantine_report
-from ingestion.redact import mask_long_runs, scrub
-from ingestion.settings import Settings
 from ingestion.versions import VersionDecision, decide_version
 from ingestion.worker import ParseJob, ParseOutcome
 

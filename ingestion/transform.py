@@ -11,23 +11,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.contract.model import ColumnSpec
-from ingestion.contract.raw_schema import RawColumn, raw_columns
-from ingestion.date_order import plan_date_orders
-from ingestion.errors import RowIssue
-from ingestion.pseudonymise import (
-    birthdate_columns,
-    nik_columns,
-    rounded_niks,
-    with_rounded_issues,
-)
-from ingestion.redact import (
+from core.contract.model import ColumnSpec
+from core.contract.raw_schema import RawColumn, raw_columns
+from core.errors import RowIssue
+from core.redact import (
     FILE_NAME_COLUMN,
     LONG_RUN_PATTERN,
     long_number_messages,
     longest_run,
     mask_long_runs,
     redact_value,
+)
+from ingestion.date_order import plan_date_orders
+from ingestion.pseudonymise import (
+    birthdate_columns,
+    nik_columns,
+    rounded_niks,
+    with_rounded_issues,
 )
 from ingestion.validate import SheetTable, Structure
 from ingestion.values import PARSERS, Parsed, parse_date_in_order

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from core.contract.model import CONTRACT_PATH
+from core.settings import DBT_PROJECT_DIR
 
-CONTRACT_PATH = PROJECT_ROOT / "ingestion" / "contract" / "contract.yaml"
 _DDL = """
 create table if not exists ledger.build_fingerprints (
     recorded_at timestamp not null,

@@ -15,9 +15,9 @@ from itertools import zip_longest
 import numpy as np
 import pandas as pd
 
-from ingestion import reference
-from ingestion.contract.model import ReportKindSpec, SheetSpec, load_contract, normalise_name
-from ingestion.errors import RowIssue, SubmissionError
+from core import reference
+from core.contract.model import ReportKindSpec, SheetSpec, load_contract, normalise_name
+from core.errors import RowIssue, SubmissionError
 from ingestion.readers.base import RawWorkbook, Rows
 from ingestion.sheets import (
     choose_sheet,

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from core.errors import RowIssue, SubmissionError
+from core.redact import mask_long_runs, scrub
+from core.settings import DEFAULT_MAX_ROWS_PER_SHEET
 from ingestion.discover import identity_sheet_names
-from ingestion.errors import RowIssue, SubmissionError
 from ingestion.identity import check_path
 from ingestion.load import parquet_path, write_parquet_atomic
 from ingestion.quarantine import Rejection
@@ -27,8 +29,6 @@ from ingestion.readers.base import RawWorkbook, check_row_limits
 from ingestion.readers.csvfiles import open_csv_folder, open_csv_zip, too_large
 from ingestion.readers.ods import open_ods
 from ingestion.readers.xlsx import open_xlsx
-from ingestion.redact import mask_long_runs, scrub
-from ingestion.settings import DEFAULT_MAX_ROWS_PER_SHEET
 from ingestion.transform import Lineage, build_tables
 from ingestion.validate import validate_structure
 
@@ -75,7 +75,7 @@ class ParseOutcome:
 
 def warm_up() -> None:
     """Load the contract and reference data once per worker, while the writer archives."""
-    from ingestion.reference import bapas_by_code, province_codes
+    from core.reference import bapas_by_code, province_codes
 
     identity_sheet_names()
     bapas_by_code()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion.settings import DBT_PROJECT_DIR, Settings
+from core.settings import DBT_PROJECT_DIR, Settings
 
 PG_ENV_VARS = (
     "LIPAS_PG_HOST",

@@ -24,7 +24,7 @@ from dagster._core.remote_origin import (
 )
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from orchestration.run_log import (
     QUIET_CONSOLE,
     RunLog,

@@ -9,7 +9,7 @@ import logging
 import sys
 from pathlib import Path
 
-from ingestion.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from quality.catalogue import builtin_rules
 from quality.config import env_documentation
 from quality.model import FAMILIES, RuleMeta

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingestion.reference import Bapas, ReportCalendar, active_bapas, load_calendar
+from core.reference import Bapas, ReportCalendar, active_bapas, load_calendar
 from quality.catalogue import rule
 from quality.config import QualityConfig
 from quality.model import FindingDraft, SampleRow

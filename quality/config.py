@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ingestion.settings import TIMEZONE, ConfigurationError, load_settings
+from core.settings import TIMEZONE, ConfigurationError, load_settings
 
 AS_OF_ENV = "LIPAS_AS_OF"
 WINDOW_ENV = "LIPAS_QUALITY_WINDOW_MONTHS"

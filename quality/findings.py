@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingestion.redact import scrub
+from core.redact import scrub
 from quality.model import FindingDraft
 
 logger = logging.getLogger(__name__)

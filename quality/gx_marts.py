@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.gx_suites import ExpectationSpec, GxRunner
 from quality.model import IMPORTANCE_TO_SEVERITY
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingestion.contract.model import load_contract
-from ingestion.contract.raw_schema import RAW_SCHEMA, raw_tables
-from ingestion.errors import RowIssue
+from core.contract.model import load_contract
+from core.contract.raw_schema import RAW_SCHEMA, raw_tables
+from core.errors import RowIssue
+from core.redact import FILE_NAME_COLUMN, LONG_RUN_PATTERN, long_number_messages
+from core.reference import load_bapas
+from core.settings import Settings
 from ingestion.ledger import ensure_ledger_tables, insert_row_issues
 from ingestion.pseudonymise import resolve_pseudonym_key
-from ingestion.redact import FILE_NAME_COLUMN, LONG_RUN_PATTERN, long_number_messages
-from ingestion.reference import load_bapas
-from ingestion.settings import Settings
 from ingestion.stored_masking import (
     MaskedColumn,
     long_run_filter,

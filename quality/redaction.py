@@ -2,7 +2,7 @@
 
 Whatever a clerk typed can reach a finding's sample, a message or a GX result: a NIK typed into
 a Rupiah or count column included. Everything the quality layer writes goes through here, so no
-run of 12+ digits (ingestion.redact's rule) leaves it, whatever the value's Python type.
+run of 12+ digits (core.redact's rule) leaves it, whatever the value's Python type.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingestion.redact import MAX_VALUE_CHARS, scrub
+from core.redact import MAX_VALUE_CHARS, scrub
 
 _INTEGRAL_LIMIT = 1e18  # floats below this print as their integer digits (then get scrubbed)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingestion.reference import load_bapas
-from ingestion.settings import Settings
+from core.reference import load_bapas
+from core.settings import Settings
 from quality.activity_costs import activity_cost_findings
 from quality.completeness import (
     StatusRow,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ingestion.contract.model import load_contract
+from core.contract.model import load_contract
 from quality.catalogue import rule
 from quality.config import QualityConfig
 from quality.duplicates import client_two_registers_findings, copy_of_last_month_findings

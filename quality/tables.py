@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import duckdb
 
-from ingestion.contract.model import SheetSpec, load_contract
-from ingestion.contract.raw_schema import NIK_COLUMNS, raw_columns, raw_tables
+from core.contract.model import SheetSpec, load_contract
+from core.contract.raw_schema import NIK_COLUMNS, raw_columns, raw_tables
 
 # Documented in docs/architecture.md; used when ingestion has not created the ledger yet.
 LEDGER_SUBMISSIONS: tuple[tuple[str, str], ...] = (

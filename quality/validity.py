@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import duckdb
 
-from ingestion.contract.model import ColumnSpec, load_contract
+from core.contract.model import ColumnSpec, load_contract
 from quality.catalogue import rule
 from quality.gx_suites import GxRunner
 from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow, format_rows

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from ingestion.contract.model import ColumnSpec, load_contract
-from ingestion.contract.raw_schema import raw_columns
-from ingestion.reference import codes_of
+from core.contract.model import ColumnSpec, load_contract
+from core.contract.raw_schema import raw_columns
+from core.reference import codes_of
 from quality.gx_suites import ExpectationSpec
 from quality.model import IMPORTANCE_TO_SEVERITY, RuleMeta, fill
 

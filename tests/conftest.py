@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 SHARED_REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 

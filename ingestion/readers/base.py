@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingestion.errors import SubmissionError
+from core.errors import SubmissionError
 
 # Hard limits against hostile input; generous next to a real monthly report (a few MB).
 MAX_CELLS_PER_SHEET = 20_000_000

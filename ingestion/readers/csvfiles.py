@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from ingestion.errors import SubmissionError
+from core.errors import SubmissionError
 from ingestion.readers.base import (
     MAX_UNCOMPRESSED_BYTES,
     ROW_SLACK,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ingestion.errors import SubmissionError
+from core.errors import SubmissionError
 from ingestion.readers.base import RawWorkbook
 from ingestion.readers.safety import (
     ZIP_ERRORS,

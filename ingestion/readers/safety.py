@@ -10,7 +10,7 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ingestion.errors import SubmissionError
+from core.errors import SubmissionError
 from ingestion.readers.base import (
     MAX_COMPRESSION_RATIO,
     MAX_UNCOMPRESSED_BYTES,

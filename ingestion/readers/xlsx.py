@@ -24,7 +24,7 @@ from python_calamine import (
     ZipError,
 )
 
-from ingestion.errors import SubmissionError
+from core.errors import SubmissionError
 from ingestion.readers.base import (
     MAX_CELLS_PER_SHEET,
     ROW_SLACK,

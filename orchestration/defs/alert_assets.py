@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from ingestion.settings import TIMEZONE
+from core.settings import TIMEZONE
 from orchestration.defs.quality_checks import QUALITY_FINDINGS
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, MailResource
 

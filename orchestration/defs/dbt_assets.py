@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ingestion.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR
 from orchestration.dbt_invocation import dbt_vars
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, dbt_executable
 
@@ -81,7 +81,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         os.environ["LIPAS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
         if settings.dbt_target == "postgres":
             # dbt reads its inputs from PostgreSQL there: copy tonight's from DuckDB first.
-            from orchestration.publishing.postgres import prepare_postgres_inputs
+            from publishing.postgres import prepare_postgres_inputs
 
             copied = prepare_postgres_inputs(settings)
             context.log.info("copied %d input tables to PostgreSQL", copied)

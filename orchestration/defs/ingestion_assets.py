@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from ingestion.contract.model import load_contract
-from ingestion.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, raw_tables
+from core.contract.model import load_contract
+from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, raw_tables
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
 
 LEDGER_SUBMISSIONS = dg.AssetKey([LEDGER_SCHEMA, "submissions"])
@@ -106,7 +106,7 @@ def raw_integrity(
     context: dg.AssetCheckExecutionContext, lipas: LipasResource
 ) -> dg.AssetCheckResult:
     """Blocking only for a broken load: one office's typo is isolated, never stops the others."""
-    from ingestion.redact import scrub
+    from core.redact import scrub
     from quality.raw_integrity import run_raw_integrity_gate
 
     result = run_raw_integrity_gate(lipas.settings())

@@ -20,8 +20,8 @@ def build_published_warehouse() -> dg.AssetsDefinition:
     def published_warehouse(
         context: dg.AssetExecutionContext, lipas: LipasResource
     ) -> dg.MaterializeResult:
-        from orchestration.publishing.snapshot import publish_snapshot
-        from orchestration.publishing.suppression import nightly_external_threshold
+        from publishing.snapshot import publish_snapshot
+        from publishing.suppression import nightly_external_threshold
 
         result = publish_snapshot(
             lipas.settings(), run_id=context.run_id, external_threshold=nightly_external_threshold()
@@ -38,8 +38,8 @@ def build_published_warehouse() -> dg.AssetsDefinition:
 @dg.run_failure_sensor(monitored_jobs=[nightly_job], default_status=dg.DefaultSensorStatus.RUNNING)
 def publish_blocked_on_failure(context: dg.RunFailureSensorContext) -> None:
     """A failed nightly run (blocking mart check, dbt...) keeps the old snapshot: record why."""
-    from ingestion.settings import load_settings
-    from orchestration.publishing.snapshot import publish_blocked
+    from core.settings import load_settings
+    from publishing.snapshot import publish_blocked
 
     steps = sorted({e.step_key for e in context.get_step_failure_events() if e.step_key})
     reason = f"nightly run failed at {', '.join(steps) or 'start-up'}; snapshot not refreshed"

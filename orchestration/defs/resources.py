@@ -12,7 +12,7 @@ from dagster_dbt import DbtCliResource
 if TYPE_CHECKING:
     from quality.alerts.config import MailConfig
 
-from ingestion.settings import DBT_PROJECT_DIR, Settings, load_settings
+from core.settings import DBT_PROJECT_DIR, Settings, load_settings
 
 # Every step that opens the DuckDB warehouse runs in this pool; the instance limits it to one
 # (see orchestration/dagster.yaml) because DuckDB allows a single writing process at a time.

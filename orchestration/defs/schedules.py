@@ -4,8 +4,8 @@ import os
 
 import dagster as dg
 
-from ingestion.reference import load_calendar
-from ingestion.settings import TIMEZONE
+from core.reference import load_calendar
+from core.settings import TIMEZONE
 from orchestration.defs.jobs import DEADLINE_JOB, NIGHTLY_JOB
 
 NIGHTLY_CRON = "0 1 * * *"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingestion.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from orchestration.defs.jobs import INGEST_JOB, WRITER_TAGS
 
 FAILURE_LOG = "run_failures.jsonl"
@@ -85,7 +85,7 @@ def announce_run_failure(
     same run (a CLI run while the daemon is up), the second call finds it recorded and does
     nothing (returns None). Otherwise returns whether the operators' mail was delivered.
     """
-    from ingestion.redact import scrub
+    from core.redact import scrub
     from quality.alerts import notify_operators
 
     if run_id in recorded_failures(settings.reports_dir):

@@ -21,8 +21,8 @@ def leadership_site(
     context: dg.AssetExecutionContext, lipas: LipasResource
 ) -> dg.MaterializeResult:
     """Reads the read-only snapshot only, so it needs no warehouse writer slot."""
-    from orchestration.publishing.site.build import build_published_site
-    from orchestration.publishing.suppression import nightly_external_threshold
+    from publishing.site.build import build_published_site
+    from publishing.suppression import nightly_external_threshold
 
     settings = lipas.settings()
     # Dated by the judging day, like the digest folder (reports/<day>/) that links to it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingestion.reference import load_bapas, load_kanwil
+from core.reference import load_bapas, load_kanwil
 
 
 @dataclass(frozen=True)

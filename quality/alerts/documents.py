@@ -99,7 +99,7 @@ def blank_form_files(fix: FixList) -> dict[str, bytes]:
     Built with the template generator, IDENTITAS prefilled with the Bapas, period and the
     raised `versi`; a form that cannot be built (Bapas closed since) is left out and logged.
     """
-    from ingestion.contract.template import TemplateError, build_template
+    from core.contract.template import TemplateError, build_template
 
     out: dict[str, bytes] = {}
     forms: list[BlankForm] = [f for f in fix.forms if not f.link]

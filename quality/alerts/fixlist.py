@@ -86,7 +86,7 @@ class FixList:
 @lru_cache(maxsize=1)
 def _column_types() -> dict[tuple[str, str], str]:
     """(SHEET, column) -> contract type, over every report kind (for display only)."""
-    from ingestion.contract.model import load_contract
+    from core.contract.model import load_contract
 
     return {
         (sheet.name.upper(), column.name): column.type

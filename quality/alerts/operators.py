@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.alerts.compose import CID_DOMAIN
 from quality.alerts.config import MailConfig, load_mail_config
 from quality.alerts.delivery import send_with_retries

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from ingestion.settings import TIMEZONE
+from core.settings import TIMEZONE
 
 WINDOW_MONTHS = 12
 JAKARTA_OFFSET = dt.timedelta(hours=7)

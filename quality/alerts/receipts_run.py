@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.alerts.compose import compose_message
 from quality.alerts.config import MailConfig, load_mail_config
 from quality.alerts.delivery import deliver_pending
@@ -71,7 +71,7 @@ def receipt_folder(settings: Settings, kode_bapas: str | None) -> Path:
 
 
 def _deadline(periode: str | None) -> dt.date | None:
-    from ingestion.contract.template import TemplateError, resolve_target
+    from core.contract.template import TemplateError, resolve_target
 
     if not periode:
         return None
@@ -83,7 +83,7 @@ def _deadline(periode: str | None) -> dt.date | None:
 
 def _lines(con: duckdb.DuckDBPyConnection, kind: str | None, sid: str) -> tuple[ReceiptLine, ...]:
     """Cells this file's own checks flagged, with the value as typed and what to type."""
-    from ingestion.contract.model import load_contract
+    from core.contract.model import load_contract
     from quality.catalogue import rule
     from quality.redaction import display_value
     from quality.validity import ISSUE_RULES

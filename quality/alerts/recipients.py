@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from ingestion.settings import ConfigurationError
+from core.settings import ConfigurationError
 
 ROLE_RE = re.compile(r"^(ditjen|operators|kanwil:[A-Z0-9]+|bapas:[A-Z0-9]+)$")
 # Deliberately strict: an address goes into a mail header, so no spaces, commas or newlines.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.alerts.compose import compose_message
 from quality.alerts.config import MailConfig, load_mail_config
 from quality.alerts.delivery import deliver_pending

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import load_settings
+from core.settings import load_settings
 from orchestration.dbt_invocation import DbtResult, dbt_command, dbt_env, dbt_vars, run_dbt
 from tests.dbt import fixture_data
 from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ingestion.settings import DBT_PROJECT_DIR, Settings, load_settings
-from orchestration.cli.app import build_app
-from orchestration.cli.docs_cmd import DbtDocs, build_dbt_docs, make_server
+from cli.app import build_app
+from cli.docs_cmd import DbtDocs, build_dbt_docs, make_server
+from core.settings import DBT_PROJECT_DIR, Settings, load_settings
 from orchestration.dbt_invocation import dbt_executable
 from tests.dbt.conftest import DbtBuild
 

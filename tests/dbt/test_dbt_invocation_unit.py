@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.settings import DBT_PROJECT_DIR, load_settings
 from ingestion.postgres_copy import PostgresCopyError, postgres_type
-from ingestion.settings import DBT_PROJECT_DIR, load_settings
 from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars, default_as_of_date
 
 

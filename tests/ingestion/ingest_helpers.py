@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.settings import Settings
 from ingestion.pipeline import IngestSummary, ingest_landing
-from ingestion.settings import Settings
 
 
 def run_ingest(settings: Settings, landing: Path | None = None) -> IngestSummary:

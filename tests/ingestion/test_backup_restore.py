@@ -16,10 +16,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import build_app
+from core.settings import Settings, load_settings
 from ingestion import ledger
 from ingestion.backup import BackupError, backup_home, restore_home, verify_backup
-from ingestion.settings import Settings, load_settings
-from orchestration.cli.app import build_app
 from quality.alerts.state import enqueue, ensure_alert_tables
 from quality.findings import acknowledge
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from ingestion.values import PARSERS, parse_date
 from tests.fixtures.ingestion.builders import Report, monthly_report, write_xlsx, write_zip
 from tests.ingestion.ingest_helpers import query, run_ingest

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import build_app
+from core.settings import Settings
 from ingestion import pipeline
 from ingestion.orphans import wait_for_old_workers
 from ingestion.quarantine import find_quarantine
-from ingestion.settings import Settings
-from orchestration.cli.app import build_app
 from tests.fixtures.ingestion.builders import (
     monthly_report,
     set_mtime,

@@ -16,11 +16,11 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import build_app
+from core.settings import Settings
 from ingestion.identity import check_path, path_hints
 from ingestion.quarantine import find_quarantine
 from ingestion.reprocess import OperatorError, release_submission, reprocess_submission
-from ingestion.settings import Settings
-from orchestration.cli.app import build_app
 from quality.alerts.directory import load_directory
 from quality.alerts.fixlist import build_fixlist
 from quality.alerts.loader import load_inputs

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from ingestion.settings import Settings
-from orchestration.cli.app import build_app
+from cli.app import build_app
+from core.settings import Settings
 from tests.fixtures.ingestion.builders import monthly_report, write_xlsx
 
 

@@ -24,7 +24,7 @@ from tests.fixtures.ingestion.builders import (
 from tests.fixtures.ingestion.hostile import zip_bomb
 
 T0 = dt.datetime(2025, 4, 3, 2, 0)
-RUN = "from orchestration.cli.app import main; main()"
+RUN = "from cli.app import main; main()"
 RAW_TABLES = ("monthly_identitas", "monthly_klien", "monthly_kegiatan", "monthly_peserta")
 
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from core.settings import load_settings
 from ingestion.pipeline import ingest_landing
-from ingestion.settings import load_settings
 from tests.fixtures.ingestion.builders import (
     Style,
     monthly_report,

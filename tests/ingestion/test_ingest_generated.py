@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings
-from ingestion.synthetic.generate import generate
+from core.settings import Settings
+from synthetic.generate import generate
 from tests.ingestion.ingest_helpers import landing_files, query, run_ingest
 
 # The generator's rejected_file faults and the error code each must produce.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from tests.fixtures.ingestion.builders import (
     Report,
     Style,

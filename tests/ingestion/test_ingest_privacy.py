@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from tests.fixtures.ingestion.builders import (
     CLIENT_NAMES,
     NIKS,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from tests.fixtures.ingestion.builders import (
     Style,
     annual_plan,

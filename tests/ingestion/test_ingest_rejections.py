@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings, load_settings
 from ingestion.quarantine import find_quarantine
-from ingestion.settings import Settings, load_settings
 from tests.fixtures.ingestion.builders import (
     Style,
     monthly_report,

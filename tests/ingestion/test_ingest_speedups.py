@@ -41,7 +41,7 @@ def test_blank_row_detection(row: list[object], positions: list[int], expected: 
     "text", ["2025-03", "2000-01", "2199-12", "2025-13", "1999-12", "2025-00", "2200-01"]
 )
 def test_plain_period_shortcut_matches_the_period_parser(text: str) -> None:
-    from ingestion.contract.model import load_contract
+    from core.contract.model import load_contract
     from ingestion.validate import _read_period
 
     expected = GENERAL_PARSERS["period"](pd.Series([text], dtype=object)).values.to_pylist()[0]

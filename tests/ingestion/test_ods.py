@@ -17,12 +17,12 @@ from xml.sax.saxutils import escape, quoteattr
 import pytest
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from core.errors import SubmissionError
+from core.settings import Settings
 from ingestion.discover import discover
-from ingestion.errors import SubmissionError
 from ingestion.readers.ods import open_ods
 from ingestion.readers.xlsx import open_xlsx
-from ingestion.settings import Settings
-from ingestion.synthetic.generate import generate
+from synthetic.generate import generate
 from tests.ingestion.ingest_helpers import query, run_ingest
 
 _NS = (

@@ -11,13 +11,13 @@ import re
 import pyarrow as pa
 import pytest
 
+from core.settings import ConfigurationError
 from ingestion.pseudonymise import (
     DEVELOPMENT_KEY,
     client_key,
     nik_columns,
     resolve_pseudonym_key,
 )
-from ingestion.settings import ConfigurationError
 
 
 @pytest.mark.parametrize(

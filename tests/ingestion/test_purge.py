@@ -14,11 +14,11 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import build_app
+from core.settings import Settings
 from ingestion.ledger import ensure_ledger_tables
 from ingestion.load import parquet_path
 from ingestion.purge import UnknownSubmissionError, purge_submission
-from ingestion.settings import Settings
-from orchestration.cli.app import build_app
 from quality.runner import run_checks
 from tests.fixtures.ingestion.builders import monthly_report, set_mtime, write_xlsx
 from tests.ingestion.ingest_helpers import query, run_ingest

@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import build_app
+from core.settings import ConfigurationError, load_settings
 from ingestion.pseudonymise import DEVELOPMENT_KEY, require_production_key
-from ingestion.settings import ConfigurationError, load_settings
-from orchestration.cli.app import build_app
 
 KEY_A = "a" * 40
 KEY_B = "b" * 40
@@ -81,7 +81,7 @@ def test_rekey_replays_the_archive_with_the_new_key(
 ) -> None:
     """Every client gets a new key, one-to-one, and month-to-month continuity still joins."""
     from ingestion.pipeline import ingest_landing
-    from ingestion.synthetic.generate import generate
+    from synthetic.generate import generate
 
     monkeypatch.setenv("LIPAS_ENV", "dev")
     monkeypatch.setenv("LIPAS_HOME", str(tmp_path / "old"))

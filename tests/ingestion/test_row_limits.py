@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.errors import SubmissionError
-from ingestion.readers.base import SHARE_MIN_ROWS, share_repeated
-from ingestion.readers.csvfiles import ZIP_UNPACK_FACTOR, open_csv_zip, parse_csv
-from ingestion.settings import (
+from core.errors import SubmissionError
+from core.settings import (
     DEFAULT_MAX_ROWS_PER_SHEET,
     ConfigurationError,
     Settings,
     load_settings,
 )
+from ingestion.readers.base import SHARE_MIN_ROWS, share_repeated
+from ingestion.readers.csvfiles import ZIP_UNPACK_FACTOR, open_csv_zip, parse_csv
 from tests.fixtures.ingestion.builders import (
     Style,
     csv_bytes,

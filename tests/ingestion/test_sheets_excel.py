@@ -17,13 +17,13 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from ingestion.contract.model import load_contract
-from ingestion.contract.template import build_template
-from ingestion.errors import SubmissionError
+from core.contract.model import load_contract
+from core.contract.template import build_template
+from core.errors import SubmissionError
+from core.settings import Settings
 from ingestion.pseudonymise import DEVELOPMENT_KEY, nik_columns, rounded_niks
 from ingestion.readers.csvfiles import open_csv_folder
 from ingestion.readers.xlsx import formulas_without_value, open_xlsx
-from ingestion.settings import Settings
 from ingestion.transform import Lineage, build_tables
 from ingestion.validate import Structure, validate_structure
 from tests.fixtures.ingestion.builders import (

@@ -59,4 +59,4 @@ def test_the_repository_fingerprint_is_stable_in_a_warehouse(tmp_path: Path) -> 
     assert pending_full_refresh(warehouse) == []  # no warehouse yet: first build is full
     record_warehouse_build(warehouse)
     assert pending_full_refresh(warehouse) == []
-    assert "ingestion/contract/contract.yaml" in code_fingerprint().parts
+    assert "core/contract/contract.yaml" in code_fingerprint().parts

@@ -21,7 +21,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingestion.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from orchestration.instance import INSTANCE_TEMPLATE
 
 pytestmark = pytest.mark.slow
@@ -100,7 +100,7 @@ def test_daemon_runs_the_landing_sensor_and_the_nightly_schedule(tmp_path: Path)
     Phase 2: LIPAS_NIGHTLY_CRON every minute -> the daemon launches the nightly job.
     The phases are separate daemon starts so the nightly cannot ingest the file first.
     """
-    from ingestion.synthetic.generate import generate
+    from synthetic.generate import generate
 
     home = tmp_path / "home"
     dagster_home = home / "dagster"

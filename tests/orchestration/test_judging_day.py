@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ingestion.settings import ConfigurationError, Settings
-from orchestration.cli.app import build_app
+from cli.app import build_app
+from core.settings import ConfigurationError, Settings
 from quality.config import (
     jakarta_today,
     judging_day,
@@ -116,9 +116,9 @@ def test_demo_starts_clean_and_persists_its_window(
     def fake_nightly(settings: Settings, period: str | None, send: bool) -> None:
         nightly_windows.append(load_quality_config().window_months)
 
-    monkeypatch.setattr("ingestion.synthetic.generate.generate", fake_generate)
-    monkeypatch.setattr("ingestion.synthetic.deliver.deliver", lambda *a, **k: 0)
-    monkeypatch.setattr("orchestration.cli.nightly_cmd._run_nightly", fake_nightly)
+    monkeypatch.setattr("synthetic.generate.generate", fake_generate)
+    monkeypatch.setattr("synthetic.deliver.deliver", lambda *a, **k: 0)
+    monkeypatch.setattr("cli.nightly_cmd._run_nightly", fake_nightly)
     stale = lipas_home.warehouse_path
     stale.write_text("yesterday's warehouse", encoding="utf-8")
     (lipas_home.reports_dir / "old.md").write_text("old", encoding="utf-8")
@@ -137,7 +137,7 @@ def test_demo_starts_clean_and_persists_its_window(
 def test_demo_never_wipes_a_home_it_did_not_make(
     lipas_home: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("orchestration.cli.nightly_cmd._run_nightly", _never)
+    monkeypatch.setattr("cli.nightly_cmd._run_nightly", _never)
     (lipas_home.landing_dir / "BP1101_2025-03.xlsx").write_bytes(b"real submission")
     result = CliRunner().invoke(build_app(), ["demo"])
     assert result.exit_code == 2

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import Settings, load_settings
-from ingestion.synthetic.deliver import deliver
-from ingestion.synthetic.generate import generate
+from core.settings import Settings, load_settings
+from synthetic.deliver import deliver
+from synthetic.generate import generate
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nightly")]
 
@@ -48,7 +48,7 @@ def nightly_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sett
     import dagster as dg
     from typer.testing import CliRunner
 
-    from orchestration.cli.app import build_app
+    from cli.app import build_app
 
     tmp = tmp_path_factory.mktemp("nightly")
     old = dict(os.environ)
@@ -203,7 +203,7 @@ def test_postgres_run_storage(tmp_path: Path) -> None:
 
 
 def test_demo_dates_are_recent() -> None:
-    from orchestration.cli.nightly_cmd import demo_window
+    from cli.nightly_cmd import demo_window
 
     start, months = demo_window(dt.date(2026, 11, 28), 3)
     assert (start, months) == ("2026-08", 3)

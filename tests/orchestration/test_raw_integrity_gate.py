@@ -14,8 +14,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from core.settings import Settings
 from ingestion.load import parquet_path
-from ingestion.settings import Settings
 from orchestration.defs.ingestion_assets import (
     LEDGER_SUBMISSIONS,
     build_ingestion_asset,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings
-from orchestration.publishing.snapshot import publish_snapshot
+from core.settings import Settings
+from publishing.snapshot import publish_snapshot
 from tests.publishing.pipeline_data import DBT_TARGET, build_pipeline_warehouse
 from tests.publishing.warehouse_data import build_working_warehouse, write_manifest
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 AS_OF = dt.date(2025, 4, 20)
 DBT_TARGET = "dbt_target"  # under the home: manifest.json of the build, for comments
@@ -20,9 +20,9 @@ def build_pipeline_warehouse(home: Path) -> Settings:
     marts the nightly run would publish.
     """
     from ingestion.pipeline import ingest_landing
-    from ingestion.synthetic.generate import generate
     from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars, run_dbt
     from quality.runner import run_checks
+    from synthetic.generate import generate
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LIPAS_HOME", str(home))

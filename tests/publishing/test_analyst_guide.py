@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import Settings
-from orchestration.publishing.catalog import load_table_docs
-from orchestration.publishing.guide import (
+from core.settings import Settings
+from publishing.catalog import load_table_docs
+from publishing.guide import (
     BEGIN,
     END,
     GUIDE_PATH,

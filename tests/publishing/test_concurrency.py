@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings
-from orchestration.publishing.snapshot import publish_snapshot, snapshot_path
+from core.settings import Settings
+from publishing.snapshot import publish_snapshot, snapshot_path
 from tests.publishing.warehouse_data import build_working_warehouse
 
 # The analyst: opens the snapshot read-only, says "ready", keeps querying the same connection
@@ -41,7 +41,7 @@ con.close()
 print(json.dumps({"during": sorted(list(s) for s in seen), "after": after}))
 """
 
-PUBLISHER = "from orchestration.cli.app import main; main()"
+PUBLISHER = "from cli.app import main; main()"
 
 
 def wait_for(path: Path, process: subprocess.Popen[str], seconds: float = 30) -> None:

@@ -8,9 +8,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingestion.settings import Settings
-from orchestration.publishing.external import MART_SUPPRESSION, export_external, suppress_mart
-from orchestration.publishing.snapshot import publish_snapshot
+from core.settings import Settings
+from publishing.external import MART_SUPPRESSION, export_external, suppress_mart
+from publishing.snapshot import publish_snapshot
 
 PARENTS = {"BP3501": "KW35", "BP3502": "KW35", "BP3503": "KW35", "BP3201": "KW32"}
 
@@ -109,6 +109,4 @@ def test_every_pipeline_mart_has_a_suppression_spec(pipeline_snapshot: Settings)
         }
 
     assert marts, "no marts published"
-    assert marts - set(MART_SUPPRESSION) == set(), (
-        "add a spec in orchestration/publishing/external.py"
-    )
+    assert marts - set(MART_SUPPRESSION) == set(), "add a spec in publishing/external.py"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from ingestion.settings import Settings
-from orchestration.publishing.postgres import grant_analyst_access, publish_to_postgres
+from core.settings import Settings
+from publishing.postgres import grant_analyst_access, publish_to_postgres
 from tests.publishing.pipeline_data import DBT_TARGET
 from tests.publishing.test_analyst_guide import MAY_BE_EMPTY, QUERIES
 from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster

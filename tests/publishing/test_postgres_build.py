@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from orchestration.cli.app import build_app
+from cli.app import build_app
 from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("pg_build")]
@@ -42,10 +42,10 @@ def cluster() -> Iterator[PgCluster]:
 
 def _ingested_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two Bapas, one month, ingested and checked into the DuckDB warehouse (dbt not run)."""
+    from core.settings import load_settings
     from ingestion.pipeline import ingest_landing
-    from ingestion.settings import load_settings
-    from ingestion.synthetic.generate import generate
     from quality.runner import run_checks
+    from synthetic.generate import generate
 
     monkeypatch.setenv("LIPAS_HOME", str(home))
     monkeypatch.setenv("LIPAS_ENV", "dev")

@@ -10,12 +10,12 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from ingestion.settings import Settings
-from orchestration.publishing.catalog import quote_ident
-from orchestration.publishing.external import MART_SUPPRESSION, export_external
-from orchestration.publishing.site.build import build_published_site, build_site
-from orchestration.publishing.site.data import BREAKDOWN, MARTS, Cell, load_external, load_snapshot
-from orchestration.publishing.site.fmt import FORMATS, figure, kind_of, number, percent, rupiah
+from core.settings import Settings
+from publishing.catalog import quote_ident
+from publishing.external import MART_SUPPRESSION, export_external
+from publishing.site.build import build_published_site, build_site
+from publishing.site.data import BREAKDOWN, MARTS, Cell, load_external, load_snapshot
+from publishing.site.fmt import FORMATS, figure, kind_of, number, percent, rupiah
 from tests.publishing.test_site_support import parse_page, row, tiny_marts
 
 DAY = dt.date(2025, 3, 15)
@@ -214,7 +214,7 @@ def test_external_site_hides_small_counts(pipeline_snapshot: Settings, tmp_path:
 
 @pytest.mark.slow
 def test_lipas_site_command(pipeline_snapshot: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.cli.app import build_app
+    from cli.app import build_app
 
     monkeypatch.setenv("LIPAS_HOME", str(pipeline_snapshot.home))
     result = CliRunner().invoke(build_app(), ["site"])
@@ -226,7 +226,7 @@ def test_lipas_site_command(pipeline_snapshot: Settings, monkeypatch: pytest.Mon
 
 
 def test_build_published_site_reads_the_snapshot_file(tmp_path: Path) -> None:
-    from orchestration.publishing.site.data import SiteDataError
+    from publishing.site.data import SiteDataError
 
     with pytest.raises(SiteDataError, match="lipas publish"):
         build_published_site(tmp_path / "reports", tmp_path / "published")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import Settings
-from orchestration.publishing.site.build import build_site
-from orchestration.publishing.site.data import load_snapshot
+from core.settings import Settings
+from publishing.site.build import build_site
+from publishing.site.data import load_snapshot
 from tests.publishing.pipeline_data import AS_OF
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.publishing.site.data import BREAKDOWN, MARTS, Marts
+from publishing.site.data import BREAKDOWN, MARTS, Marts
 
 GRAIN = ["geo_level", "geo_code", "period_grain", "period"]
 OFFICES = pd.DataFrame(

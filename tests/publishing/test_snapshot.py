@@ -11,15 +11,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingestion.settings import Settings
-from orchestration.publishing import parquet_export
-from orchestration.publishing.snapshot import (
+from core.settings import Settings
+from publishing import parquet_export
+from publishing.snapshot import (
     PublishError,
     publish_blocked,
     publish_snapshot,
     snapshot_path,
 )
-from orchestration.publishing.status import read_status
+from publishing.status import read_status
 from tests.publishing.warehouse_data import build_working_warehouse
 
 
@@ -110,7 +110,7 @@ def test_failed_publish_keeps_previous_snapshot(
     def broken_export(snapshot: Path, published_dir: Path) -> Path:
         raise OSError("disk full")
 
-    monkeypatch.setattr("orchestration.publishing.snapshot.export_parquet", broken_export)
+    monkeypatch.setattr("publishing.snapshot.export_parquet", broken_export)
     build_working_warehouse(working_warehouse.warehouse_path, clients_per_month=10)
 
     with pytest.raises(PublishError, match="disk full"):

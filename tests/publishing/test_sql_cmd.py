@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ingestion.settings import Settings
-from orchestration.cli.app import build_app
-from orchestration.publishing.snapshot import publish_snapshot
-from orchestration.publishing.sql_access import short_description, statement_complete
+from cli.app import build_app
+from core.settings import Settings
+from publishing.snapshot import publish_snapshot
+from publishing.sql_access import short_description, statement_complete
 
 runner = CliRunner()
 

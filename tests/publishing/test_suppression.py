@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from orchestration.publishing.suppression import (
+from publishing.suppression import (
     infer_spec,
     suppress_small_cells,
     suppression_threshold,
@@ -170,6 +170,6 @@ def test_missing_part_is_not_picked_as_complement():
     ],
 )
 def test_nightly_external_threshold(env: dict[str, str], expected: int | None) -> None:
-    from orchestration.publishing.suppression import nightly_external_threshold
+    from publishing.suppression import nightly_external_threshold
 
     assert nightly_external_threshold(env) == expected

@@ -10,8 +10,8 @@ from typing import Any
 
 import duckdb
 
+from core.reference import codes_of
 from ingestion.ledger import ensure_ledger_tables, ensure_raw_tables
-from ingestion.reference import codes_of
 from quality.tables import raw_table_columns
 
 _ids = itertools.count(1)

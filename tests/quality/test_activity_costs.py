@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import qbuild
 
-from ingestion.reference import codes_of
+from core.reference import codes_of
 from quality.activity_costs import ActivityCost, activity_cost_findings, peer_groups
 from quality.config import QualityConfig, load_quality_config
 from quality.scope import CheckScope, register_scope

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_alerts_support import AS_OF, PERIOD, PLANTED_NAME, PLANTED_NIK, build_warehouse
 
-from ingestion.settings import ConfigurationError, Settings
+from core.settings import ConfigurationError, Settings
 from quality.alerts.charts import render_heatmap, render_trend
 from quality.alerts.classify import classify_findings
 from quality.alerts.config import load_mail_config

@@ -13,7 +13,7 @@ import pytest
 from test_alerts_support import AS_OF, PERIOD, PLANTED_NIK, build_warehouse, execute
 from typer.testing import CliRunner
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.alerts import run_report
 from quality.alerts.config import load_mail_config
 
@@ -176,7 +176,7 @@ def test_run_failures_are_listed(home: Settings) -> None:
     ],
 )
 def test_cli(home: Settings, args: list[str], code: int, expected: str) -> None:
-    from orchestration.cli.app import build_app
+    from cli.app import build_app
 
     result = CliRunner().invoke(build_app(), ["report", *args])
     assert result.exit_code == code, result.output
@@ -186,7 +186,7 @@ def test_cli(home: Settings, args: list[str], code: int, expected: str) -> None:
 def test_english_and_preview_never_overwrite_the_nightly_report(home: Settings) -> None:
     """Regression (issue 14 item 6): `lipas report --lang en` overwrote the nightly's Bahasa
     digest and every Bapas fix-list of the same day; variants now get their own names."""
-    from orchestration.cli.app import build_app
+    from cli.app import build_app
 
     nightly = run_report(home, PERIOD, as_of=AS_OF, mail_config=load_mail_config({}))
     before = {p: p.read_bytes() for p in nightly.files}

@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from test_alerts_support import AS_OF, PERIOD, PLANTED_NAME, build_warehouse
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.alerts import notify_operators, run_report
 from quality.alerts.compose import content_id
 from quality.alerts.config import MailConfig, load_mail_config

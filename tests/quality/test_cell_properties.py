@@ -28,10 +28,10 @@ import xlsxwriter
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ingestion.contract.model import ColumnSpec, load_contract
+from core.contract.model import ColumnSpec, load_contract
+from core.reference import load_bapas
+from core.settings import Settings, load_settings
 from ingestion.pipeline import ingest_landing
-from ingestion.reference import load_bapas
-from ingestion.settings import Settings, load_settings
 from quality.runner import run_checks
 from tests.fixtures.ingestion.builders import (
     Report,

@@ -8,7 +8,7 @@ import json
 import qbuild
 from typer.testing import CliRunner
 
-from orchestration.cli.app import build_app
+from cli.app import build_app
 
 
 def test_check_json_and_table(lipas_home) -> None:  # type: ignore[no-untyped-def]

@@ -81,7 +81,7 @@ def test_one_report_breaks_the_silent_run(con) -> None:  # type: ignore[no-untyp
 
 
 def test_expected_offices_follow_ref_bapas_history(con) -> None:  # type: ignore[no-untyped-def]
-    from ingestion.reference import active_bapas
+    from core.reference import active_bapas
 
     _scope, rows = _register(con, dt.date(2025, 3, 20), ["2025-02"], bapas=None)
     expected = {b.kode_bapas for b in active_bapas(dt.date(2025, 2, 1), dt.date(2025, 2, 28))}

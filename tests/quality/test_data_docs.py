@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import qbuild
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.data_docs import load_records, offline_html, render_index
 from quality.gx_marts import validate_marts
 from quality.gx_suites import ExpectationSpec, GxRunner
@@ -37,7 +37,7 @@ OFFLINE_FLAGS = ("--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOT
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Path]]:
     """`lipas check` (raw suites) then the nightly's mart checks into the same LIPAS_HOME."""
-    from ingestion.settings import load_settings
+    from core.settings import load_settings
 
     home = tmp_path_factory.mktemp("data_docs") / "home"
     with pytest.MonkeyPatch.context() as mp:

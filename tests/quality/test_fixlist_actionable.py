@@ -13,7 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from test_alerts_support import AS_OF, PERIOD
 
-from ingestion.contract.model import load_contract
+from core.contract.model import load_contract
 from ingestion.quarantine import (
     NO_KODE,
     NO_PERIODE,

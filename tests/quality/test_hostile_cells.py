@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.settings import Settings
 from ingestion.pipeline import ingest_landing
-from ingestion.settings import Settings
 from quality.findings import reconcile
 from quality.model import FindingDraft, RuleMeta, SampleRow
 from quality.redaction import display_value, scrub_value

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion.settings import Settings
+from core.settings import Settings
 from quality.catalogue import rule
 from quality.runner import run_checks
 from quality.validity import ISSUE_RULES

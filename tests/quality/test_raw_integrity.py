@@ -17,11 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.contract.model import load_contract
-from ingestion.contract.raw_schema import raw_tables
+from core.contract.model import load_contract
+from core.contract.raw_schema import raw_tables
+from core.settings import Settings
 from ingestion.ledger import ensure_ledger_tables, ensure_raw_tables
 from ingestion.load import parquet_path
-from ingestion.settings import Settings
 from quality.raw_integrity import check_raw_integrity, run_raw_integrity_gate
 from quality.runner import run_checks
 from tests.fixtures.ingestion.builders import NIKS, monthly_report, set_mtime, write_xlsx
@@ -254,7 +254,7 @@ def test_corrected_resubmission_resolves_the_gate_finding(
     ],
 )
 def test_masking_rule(text: str, masked: str) -> None:
-    from ingestion.redact import mask_long_runs
+    from core.redact import mask_long_runs
 
     assert mask_long_runs(text) == masked
     keyed = mask_long_runs(text, b"k" * 32)

@@ -19,9 +19,9 @@ import openpyxl
 import pytest
 from test_alerts_smtp import Collector, _free_port, _start, _text
 
-from ingestion.settings import Settings
-from ingestion.synthetic.generate import generate
+from core.settings import Settings
 from quality.alerts.receipt import Receipt, ReceiptLine, render_receipt
+from synthetic.generate import generate
 
 KODE = "BP1101"
 PERIODE = "2026-01"

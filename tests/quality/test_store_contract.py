@@ -7,7 +7,7 @@ import re
 import duckdb
 import pytest
 
-from ingestion.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from quality.store import QUALITY_TABLES, ensure_quality_tables
 
 ARCHITECTURE = PROJECT_ROOT / "docs" / "architecture.md"
