@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,7 +17,21 @@ BENCHMARKS = (
     "benchmarks.bench_dbt",
     "benchmarks.bench_quality",
     "benchmarks.bench_nightly",
+    "benchmarks.bench_scale",
 )
+# Sizes of the scale simulation `make bench` runs (every size, up to 200 x 10 years, takes hours
+# on two cores): BENCH_SCALE_SIZES=82x1,82x3,82x10,200x1,200x3,200x10 for the whole curve.
+SCALE_SIZES_ENV = "BENCH_SCALE_SIZES"
+DEFAULT_SCALE_SIZES = "82x1,82x3"
+
+
+def _argv(name: str) -> list[str] | None:
+    """Arguments for one benchmark's main(); None means its own defaults."""
+    if name == "benchmarks.bench_scale":
+        return ["--sizes", os.environ.get(SCALE_SIZES_ENV, DEFAULT_SCALE_SIZES)]
+    if name == "benchmarks.bench_ingest":
+        return ["--stages"]
+    return None
 
 
 def main() -> int:
@@ -27,7 +42,8 @@ def main() -> int:
         started = time.perf_counter()
         try:
             module = importlib.import_module(name)
-            module.main()
+            argv = _argv(name)
+            module.main() if argv is None else module.main(argv)
         except Exception as exc:
             failures += 1
             print(f"{name} failed: {exc!r}", flush=True)

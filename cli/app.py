@@ -63,7 +63,7 @@ def _refuse_development_key(ctx: typer.Context) -> None:
     from ingestion.pseudonymise import require_production_key
 
     try:
-        require_production_key()
+        require_production_key(purpose=f"`lipas {ctx.invoked_subcommand}`")
     except ConfigurationError as exc:
         fail(str(exc))
 

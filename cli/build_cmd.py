@@ -7,7 +7,6 @@ there, and grants the read-only analyst role on the marts (docs/warehouse.md).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,7 +62,7 @@ def build(
 ) -> None:
     """Build the warehouse: dbt seeds, models, snapshots and tests, then print a summary."""
     from core.settings import ConfigurationError, load_settings
-    from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars
+    from orchestration.dbt_invocation import dbt_command, dbt_env
 
     choice_option(target, "--target", DBT_TARGETS)
     date_option(as_of)
@@ -73,13 +72,16 @@ def build(
         fail(str(exc))
     as_of_date = judging_day_option(as_of)
     chosen = target or settings.dbt_target
-    env = dbt_env(settings, target=chosen)
-    args = dbt_command(
-        "build", select=select or (), full_refresh=full_refresh, vars_json=dbt_vars(as_of_date)
-    )
+    # The judging day goes by env, not --vars: a changing --vars costs dbt a full re-parse.
+    env = dbt_env(settings, target=chosen, as_of_date=as_of_date)
+    args = dbt_command("build", select=select or (), full_refresh=full_refresh)
+    # Only a whole rebuild of the nightly's target brings every table to the current code.
+    records = full_refresh and not select and chosen == settings.dbt_target
     if chosen == "duckdb":
         settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         _report(_run_with_progress(args, env, chosen), chosen)
+        if records:
+            _record_build(settings)
         console.print(f"[green]warehouse built[/green]: {settings.warehouse_path}")
         return
     with _postgres() as conn:
@@ -88,6 +90,31 @@ def build(
         result = _run_with_progress(args, env, chosen)
         _report(result, chosen)
         _serve(conn, result)
+    if records:
+        _record_build(settings)
+
+
+def _record_build(settings: Settings) -> None:
+    """Store the code fingerprint, as the nightly does after its build.
+
+    Regression: an operator's `lipas build --full-refresh` after an upgrade left the old
+    fingerprint, so the next nightly announced "full refresh needed" and rebuilt all again.
+    """
+    from ingestion.pipeline import WarehouseBusyError, connect_writer
+    from ingestion.upgrade import code_fingerprint, record_build
+
+    try:
+        with connect_writer(settings) as con:
+            record_build(con, code_fingerprint())
+    except WarehouseBusyError as exc:
+        # The build itself succeeded; the cost is only one more full refresh at the nightly.
+        console.print(
+            f"[yellow]warning:[/yellow] code fingerprint not recorded ({exc}); the next "
+            "nightly will run a full refresh again",
+            soft_wrap=True,
+        )
+        return
+    console.print("code fingerprint recorded: the next nightly needs no full refresh")
 
 
 def _run_with_progress(args: list[str], env: dict[str, str], target: str) -> DbtResult:
@@ -123,8 +150,9 @@ def _report(result: DbtResult, target: str) -> None:
     from rich.table import Table
 
     from core.settings import DBT_PROJECT_DIR
+    from core.settings_registry import setting
 
-    log_dir = os.environ.get("DBT_LOG_PATH") or DBT_PROJECT_DIR / "logs"
+    log_dir = setting("DBT_LOG_PATH").raw() or DBT_PROJECT_DIR / "logs"
     table = Table(title=f"dbt build on {target} in {result.seconds:.1f}s", show_header=True)
     table.add_column("status")
     table.add_column("count", justify="right")

@@ -126,7 +126,7 @@ def _print_summary(summary: Any, findings: list[dict[str, Any]]) -> None:
             console.print(
                 f"{rate.report_kind}: reporting rate {_pct(rate.reporting_rate)},"
                 f" on-time {_pct(rate.on_time_rate)}, consistent {_pct(rate.consistent_rate)}"
-                f" ({rate.received}/{rate.expected})"
+                f" ({rate.reported}/{rate.expected})"
             )
     if summary.data_docs:
         console.print(f"Data Docs: {summary.data_docs}")

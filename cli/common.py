@@ -7,7 +7,6 @@ ingest, check, build and publish before failing), so every command calls these f
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -15,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-YEAR_RE = re.compile(r"^\d{4}$")
+from core.period import YEAR_PATTERN, Period, PeriodError
+
 # The jobs of orchestration/defs/jobs.py (a test holds the two equal); kept here so a typo in
 # `lipas run` is refused without importing Dagster.
 JOB_NAMES: tuple[str, ...] = ("nightly", "ingest_on_arrival", "deadline_completeness")
@@ -32,20 +31,19 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def parse_period_option(value: str, flag: str = "period") -> tuple[int, int]:
-    """'YYYY-MM' -> (year, month), or exit 2 with a message that shows the expected form."""
-    match = PERIOD_RE.match(value.strip())
-    if not match:
+def parse_period_option(value: str, flag: str = "period") -> Period:
+    """'YYYY-MM' as a Period, or exit 2 with a message that shows the expected form."""
+    try:
+        return Period.parse(value.strip())
+    except PeriodError:
         fail(f"{flag} {value!r} is not a month in the form YYYY-MM (e.g. 2025-03)")
-    return int(match.group(1)), int(match.group(2))
 
 
 def period_option(value: str | None, flag: str = "--period") -> str | None:
     """A validated, normalised 'YYYY-MM' (or None when the option was not given)."""
     if value is None:
         return None
-    year, month = parse_period_option(value, flag)
-    return f"{year:04d}-{month:02d}"
+    return str(parse_period_option(value, flag))
 
 
 def year_option(value: str | None, flag: str = "--year") -> int | None:
@@ -53,7 +51,7 @@ def year_option(value: str | None, flag: str = "--year") -> int | None:
     if value is None:
         return None
     text = value.strip()
-    if not YEAR_RE.match(text):
+    if not YEAR_PATTERN.fullmatch(text):
         fail(f"{flag} {value!r} is not a four-digit year (e.g. 2025)")
     return int(text)
 

@@ -53,18 +53,16 @@ def build_dbt_docs(settings: Settings, target: str | None = None) -> DbtDocs:
     """Run `dbt docs generate --static` against the warehouse and copy the static site out.
 
     The build folder is our own `--target-path`, so a concurrent `lipas build` or the nightly
-    (which use dbt_project/target) never see half-written docs artifacts.
+    (which use the warehouse's own dbt/ folder) never see half-written docs artifacts.
     """
-    from orchestration.dbt_invocation import dbt_command, dbt_env, dbt_vars, run_dbt
+    from orchestration.dbt_invocation import dbt_command, dbt_env, run_dbt
 
     site = docs_dir(settings)
     build = site / BUILD_DIR
     build.mkdir(parents=True, exist_ok=True)
     env = dbt_env(settings, target=target)
     env["DBT_LOG_PATH"] = str(build / "logs")
-    args = dbt_command(
-        "docs generate", vars_json=dbt_vars(), target_path=build, extra_args=("--static",)
-    )
+    args = dbt_command("docs generate", target_path=build, extra_args=("--static",))
     result = run_dbt(args, env, target_path=build)
     index = site / "index.html"
     static = build / "static_index.html"

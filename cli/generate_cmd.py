@@ -44,7 +44,7 @@ def generate_command(
     """Generate monthly reports and annual plans for every active Bapas, with planted faults."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from core.period import month_range
+    from synthetic.dates import run_months
     from synthetic.generate import fault_subset, generate, select_bapas
 
     parse_period_option(start)
@@ -70,7 +70,7 @@ def generate_command(
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         fail(f"--out {out} is not empty; choose an empty folder (or --overwrite an earlier run)")
     try:
-        total = len(select_bapas(month_range(start, months), limit))
+        total = len(select_bapas(run_months(start, months), limit))
     except ValueError as exc:
         fail(str(exc))
     with Progress(

@@ -20,6 +20,7 @@ from cli.common import (
     period_option,
     positive_int_option,
 )
+from core.period import Period, jakarta_today
 from core.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -44,12 +45,10 @@ def register(app: typer.Typer) -> None:
         """Run the nightly Dagster job: ingest -> check -> build -> alert."""
         period = period_option(period)
         day = date_option(as_of)
-        if day is not None:
-            # The job's resources read LIPAS_AS_OF when the definitions load inside run_job.
-            os.environ["LIPAS_AS_OF"] = day.isoformat()
         settings = load_settings()
         settings.ensure_dirs()
-        _run_nightly(settings, period, send)
+        # The judging day reaches the job as the `lipas` resource's run config (run_job).
+        _run_nightly(settings, period, send, as_of=day)
 
     @app.command("run")
     def run_named_job(
@@ -65,17 +64,29 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command()
-    def ui() -> None:
-        """Start the Dagster UI (and its daemon) on this LIPAS_HOME: runs, lineage, schedules."""
+    def ui(
+        port: int = typer.Option(3000, help="Port of the Dagster UI on this machine."),
+    ) -> None:
+        """Start the Dagster UI (and its daemon) on this LIPAS_HOME: runs, lineage, schedules.
+
+        SIGTERM and Ctrl-C stop the UI and every helper process within seconds (cli.supervise).
+        """
+        from cli.supervise import run_supervised
         from orchestration.instance import DEFINITIONS_MODULE, PROJECT_ROOT, prepare_dagster_home
 
+        positive_int_option(port, "--port", maximum=65535)
         settings = load_settings()
         settings.ensure_dirs()
-        prepare_dagster_home(settings)
-        os.environ["LIPAS_HOME"] = str(settings.home)
+        # The child's own environment (a dict, not os.environ): Dagster finds its instance by
+        # DAGSTER_HOME and the code location finds the home by an absolute LIPAS_HOME.
+        child_env = {
+            **os.environ,
+            "DAGSTER_HOME": str(prepare_dagster_home(settings)),
+            "LIPAS_HOME": str(settings.home),
+        }
         dagster = str(Path(sys.executable).with_name("dagster"))
-        os.chdir(PROJECT_ROOT)
-        os.execv(dagster, [dagster, "dev", "-m", DEFINITIONS_MODULE])
+        argv = [dagster, "dev", "-m", DEFINITIONS_MODULE, "-p", str(port)]
+        raise typer.Exit(run_supervised(argv, child_env, PROJECT_ROOT))
 
     @app.command()
     def demo(
@@ -91,7 +102,7 @@ def register(app: typer.Typer) -> None:
         the 01:00 schedule computes.
         """
         from orchestration.instance import DEMO_MARKER, NotADemoHomeError, reset_demo_home
-        from quality.config import jakarta_today, write_instance_settings
+        from quality.config import write_instance_settings
         from synthetic.deliver import deliver
         from synthetic.generate import generate
 
@@ -136,20 +147,25 @@ def register(app: typer.Typer) -> None:
 
 def demo_window(today: dt.date, months: int) -> tuple[str, int]:
     """The `months` complete months before `today`'s month, so the demo data is current."""
-    index = today.year * 12 + today.month - 1 - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}", months
+    return str(Period.of(today).shift(-months)), months
 
 
-def _run_nightly(settings: Settings, period: str | None, send: bool) -> None:
+def _run_nightly(
+    settings: Settings, period: str | None, send: bool, as_of: dt.date | None = None
+) -> None:
     config = {"ops": {"quality_alert_summary": {"config": {"period": period, "send": send}}}}
-    outcome = run_with_progress(settings, "nightly", config)
+    outcome = run_with_progress(settings, "nightly", config, as_of=as_of)
     print_summary(settings, outcome)
     if not outcome.success:
         raise typer.Exit(1)
 
 
 def run_with_progress(
-    settings: Settings, job: str, config: dict[str, Any] | None = None
+    settings: Settings,
+    job: str,
+    config: dict[str, Any] | None = None,
+    *,
+    as_of: dt.date | None = None,
 ) -> JobOutcome:
     """Run `job` with one line per finished step; Dagster's full log goes to a file.
 
@@ -176,7 +192,7 @@ def run_with_progress(
                 if event.message:
                     console.print(f"    {_short(event.message)}", soft_wrap=True)
 
-        return run_job(settings, job, run_config=config, progress=progress, quiet=True)
+        return run_job(settings, job, run_config=config, progress=progress, quiet=True, as_of=as_of)
 
 
 def print_summary(settings: Settings, outcome: JobOutcome) -> None:

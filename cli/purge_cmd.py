@@ -28,11 +28,11 @@ def purge_command(
 ) -> None:
     """Delete the submission's raw rows and Parquet, and the values quoted in its row issues.
 
-    Exit code 0 with a one-line summary; 2 for an id that is not in the ledger.
+    Exit code 0 with a one-line summary; 2 for an id that is not in the ledger; 1 when a
+    nightly or ingestion run holds the warehouse.
     """
-    import duckdb
-
     from core.settings import ConfigurationError, load_settings
+    from ingestion.pipeline import WarehouseBusyError
     from ingestion.purge import UnknownSubmissionError, purge_submission
 
     sid = submission.strip()
@@ -42,7 +42,7 @@ def purge_command(
         fail(f"unknown submission {sid!r}: no such submission_id in ledger.submissions")
     except ConfigurationError as exc:
         fail(str(exc))
-    except duckdb.IOException as exc:
+    except WarehouseBusyError as exc:
         # Another writer (a running nightly) holds the warehouse: nothing was changed.
-        fail(f"the warehouse is busy, try again after the current run: {exc}", code=1)
+        fail(f"{exc} (nothing was changed)", code=1)
     typer.echo(result.summary())

@@ -31,15 +31,19 @@ def reprocess_command(
     """Parse a rejected or held submission again from its archive (old row -> reprocessed).
 
     Exit code 0 when the file was processed (even if rejected again), 2 when the submission
-    cannot be reprocessed (unknown id, wrong status, no archived report).
+    cannot be reprocessed (unknown id, wrong status, no archived report), 1 when a nightly or
+    ingestion run holds the warehouse.
     """
     from core.settings import ConfigurationError, load_settings
+    from ingestion.pipeline import WarehouseBusyError
     from ingestion.reprocess import OperatorError, reprocess_submission
 
     try:
         result = reprocess_submission(load_settings(), submission.strip())
     except (OperatorError, ConfigurationError) as exc:
         fail(str(exc))
+    except WarehouseBusyError as exc:
+        fail(f"{exc} (nothing was changed)", code=1)
     if as_json:
         typer.echo(json.dumps(asdict(result), indent=2, default=str))
         return
@@ -58,12 +62,15 @@ def release_command(
 ) -> None:
     """Put a held submission in force under its IDENTITAS identity, after checking it."""
     from core.settings import ConfigurationError, load_settings
+    from ingestion.pipeline import WarehouseBusyError
     from ingestion.reprocess import OperatorError, release_submission
 
     try:
         released = release_submission(load_settings(), submission.strip(), note)
     except (OperatorError, ConfigurationError) as exc:
         fail(str(exc))
+    except WarehouseBusyError as exc:
+        fail(f"{exc} (nothing was changed)", code=1)
     if as_json:
         typer.echo(json.dumps(asdict(released), indent=2))
         return

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from core.period import due_date
 from core.settings import SEEDS_DIR
 
 
@@ -23,6 +24,8 @@ class Code:
     code: str
     label_id: str
     label_en: str
+    # Business rule kept with the code (e.g. the mandated Pokmas fields), not in SQL or Python.
+    is_mandated: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,12 +89,7 @@ class ReportCalendar:
 
     def deadline(self, period_start: dt.date) -> dt.date:
         """Last on-time day (Asia/Jakarta) for the period starting on `period_start`."""
-        month_index = period_start.month - 1 + self.deadline_months_after_period_start
-        year = period_start.year + month_index // 12
-        month = month_index % 12 + 1
-        next_month = dt.date(year + (month // 12), month % 12 + 1, 1)
-        last_day = (next_month - dt.timedelta(days=1)).day
-        return dt.date(year, month, min(self.deadline_day, last_day))
+        return due_date(period_start, self.deadline_months_after_period_start, self.deadline_day)
 
 
 def _read(name: str, seeds_dir: Path | None = None) -> list[dict[str, str]]:
@@ -114,7 +112,13 @@ def load_code_lists(seeds_dir: Path | None = None) -> dict[str, tuple[Code, ...]
     )
     for row in rows:
         lists.setdefault(row["code_list"], []).append(
-            Code(row["code_list"], row["code"], row["label_id"], row["label_en"])
+            Code(
+                row["code_list"],
+                row["code"],
+                row["label_id"],
+                row["label_en"],
+                row.get("is_mandated", "").strip().lower() == "true",
+            )
         )
     return {name: tuple(codes) for name, codes in lists.items()}
 
@@ -122,6 +126,11 @@ def load_code_lists(seeds_dir: Path | None = None) -> dict[str, tuple[Code, ...]
 def codes_of(code_list: str, seeds_dir: Path | None = None) -> tuple[str, ...]:
     """The allowed code values of one list; KeyError names an unknown list."""
     return tuple(c.code for c in load_code_lists(seeds_dir)[code_list])
+
+
+def mandated_codes(code_list: str, seeds_dir: Path | None = None) -> tuple[str, ...]:
+    """Codes of a list flagged is_mandated in ref_codes (e.g. the Pokmas fields a Bapas needs)."""
+    return tuple(c.code for c in load_code_lists(seeds_dir)[code_list] if c.is_mandated)
 
 
 @lru_cache(maxsize=4)

@@ -1,12 +1,30 @@
-"""The one settings module: every path and switch comes from environment variables read here."""
+"""Resolved settings: paths and switches built from the declared variables (settings_registry).
+
+Every variable is declared once in `core.settings_registry` and read through it at call time;
+this module turns the core ones into a `Settings` value that is passed on as an argument.
+"""
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from core.settings_registry import ConfigurationError, setting
+
+__all__ = [
+    "DBT_PROJECT_DIR",
+    "DEFAULT_MAX_ROWS_PER_SHEET",
+    "ENVIRONMENTS",
+    "PROJECT_ROOT",
+    "SEEDS_DIR",
+    "TIMEZONE",
+    "ConfigurationError",
+    "Settings",
+    "load_settings",
+    "resolve_environment",
+]
 
 ENVIRONMENTS = ("dev", "ci", "prod")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -20,16 +38,11 @@ TIMEZONE = "Asia/Jakarta"
 DEFAULT_MAX_ROWS_PER_SHEET = 200_000
 
 
-class ConfigurationError(RuntimeError):
-    """A setting is missing or invalid; the message says which variable to set."""
-
-
 def resolve_environment(environ: Mapping[str, str] | None = None) -> str:
     """Decide dev/ci/prod from LIPAS_ENV (CI=true implies ci); the one place this is decided."""
-    env = os.environ if environ is None else environ
-    value = env.get("LIPAS_ENV", "").strip().lower()
+    value = setting("LIPAS_ENV").raw(environ).lower()
     if not value:
-        value = "ci" if env.get("CI", "").lower() in ("1", "true") else "dev"
+        value = "ci" if setting("CI").raw(environ).lower() in ("1", "true") else "dev"
     if value not in ENVIRONMENTS:
         raise ConfigurationError(
             f"LIPAS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {value!r}"
@@ -83,6 +96,19 @@ class Settings:
         """Alert summaries, fix-lists, Data Docs."""
         return self.home / "reports"
 
+    def dbt_target_dir(self, target: str | None = None) -> Path:
+        """This warehouse's own dbt target folder (parse state, manifest, run results).
+
+        Beside the warehouse rather than dbt_project/target: the partial-parse state hashes the
+        warehouse path, so a folder shared by two homes made every switch a full re-parse.
+        """
+        return self.warehouse_path.parent / "dbt" / (target or self.dbt_target)
+
+    def dbt_manifest_path(self) -> Path:
+        """The manifest of this warehouse's last dbt run, else the project's (`dbt parse`)."""
+        own = self.dbt_target_dir() / "manifest.json"
+        return own if own.is_file() else DBT_PROJECT_DIR / "target" / "manifest.json"
+
     @property
     def dagster_home(self) -> Path:
         """Dagster instance folder (DAGSTER_HOME)."""
@@ -103,31 +129,36 @@ class Settings:
         self.archive_dir.chmod(0o700)
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the LIPAS_* variables (documented in README.md) into a `Settings`."""
-    env = os.environ if environ is None else environ
-    home = Path(env.get("LIPAS_HOME", "./var")).expanduser().resolve()
-    target = env.get("LIPAS_DBT_TARGET", "duckdb").strip().lower()
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, home: Path | None = None
+) -> Settings:
+    """Read the core variables (documented in README.md) into a `Settings`.
+
+    `home` overrides LIPAS_HOME (a Dagster resource's configured home, a test's folder), so a
+    caller never has to write it into the environment to pass it on.
+    """
+    raw_home = setting("LIPAS_HOME").text(environ) if home is None else str(home)
+    target = setting("LIPAS_DBT_TARGET").text(environ).lower()
     if target not in ("duckdb", "postgres"):
         raise ConfigurationError(f"LIPAS_DBT_TARGET must be 'duckdb' or 'postgres', got {target!r}")
     try:
-        max_mb = float(env.get("LIPAS_MAX_FILE_MB", "50"))
+        max_mb = float(setting("LIPAS_MAX_FILE_MB").text(environ))
     except ValueError as exc:
         raise ConfigurationError("LIPAS_MAX_FILE_MB must be a number of megabytes") from exc
     if not math.isfinite(max_mb) or max_mb <= 0:
         raise ConfigurationError("LIPAS_MAX_FILE_MB must be a positive, finite number of megabytes")
     return Settings(
-        home=home,
-        environment=resolve_environment(env),
+        home=Path(raw_home).expanduser().resolve(),
+        environment=resolve_environment(environ),
         dbt_target=target,
         max_file_bytes=int(max_mb * 1024 * 1024),
-        max_rows_per_sheet=_max_rows(env),
+        max_rows_per_sheet=_max_rows(environ),
     )
 
 
-def _max_rows(env: Mapping[str, str]) -> int:
+def _max_rows(environ: Mapping[str, str] | None) -> int:
     """LIPAS_MAX_ROWS_PER_SHEET: a positive whole number of data rows."""
-    raw = env.get("LIPAS_MAX_ROWS_PER_SHEET", "").strip().replace("_", "")
+    raw = setting("LIPAS_MAX_ROWS_PER_SHEET").raw(environ).replace("_", "")
     if not raw:
         return DEFAULT_MAX_ROWS_PER_SHEET
     if not raw.isdigit() or int(raw) <= 0:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.contract.model import load_contract, normalise_name
+from core.period import utc_now
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,7 @@ def discover(landing: Path, now: dt.datetime | None = None) -> list[Candidate]:
 
     `now` is the run start (naive UTC); no received time is later than it.
     """
-    now_ts = (
-        (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(tzinfo=dt.UTC).timestamp()
-    )
+    now_ts = (now or utc_now()).replace(tzinfo=dt.UTC).timestamp()
     found: list[Candidate] = []
     identity = identity_sheet_names()
 

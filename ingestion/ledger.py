@@ -1,7 +1,7 @@
 """The ingestion ledger: one row per received file, plus row-level parse issues.
 
-Layouts are exactly those in docs/architecture.md; other parts (quality, dbt, orchestration)
-read them, so a change here is a change of that document.
+Layouts are declared in core/interface_tables.py (documented from there in docs/warehouse.md);
+other parts (quality, dbt, orchestration) read them.
 """
 
 from __future__ import annotations
@@ -16,77 +16,23 @@ import pyarrow as pa
 from core.contract.model import load_contract
 from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, create_table_sql, raw_columns
 from core.errors import RowIssue
+from core.interface_tables import LEDGER_REDACTIONS, LEDGER_ROW_ISSUES, LEDGER_SUBMISSIONS
 
-SUBMISSIONS_DDL = f"""
-CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.submissions (
-    submission_id VARCHAR PRIMARY KEY,
-    sha256 VARCHAR,
-    original_path VARCHAR,
-    original_name VARCHAR,
-    archived_path VARCHAR,
-    file_format VARCHAR,
-    report_kind VARCHAR,
-    kode_bapas VARCHAR,
-    periode VARCHAR,
-    received_at TIMESTAMP,
-    ingested_at TIMESTAMP,
-    version INTEGER,
-    status VARCHAR,
-    is_current BOOLEAN,
-    error_code VARCHAR,
-    error_summary VARCHAR,
-    row_counts VARCHAR,
-    versi INTEGER,
-    path_kode_bapas VARCHAR,
-    path_periode VARCHAR
-)"""
-# Columns added after the first release: older warehouses get them on the next run.
-ADDED_COLUMNS = (
-    ("versi", "INTEGER"),
-    ("path_kode_bapas", "VARCHAR"),
-    ("path_periode", "VARCHAR"),
-)
-
-ROW_ISSUES_DDL = f"""
-CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.row_issues (
-    submission_id VARCHAR,
-    sheet VARCHAR,
-    row_number INTEGER,
-    column_name VARCHAR,
-    value VARCHAR,
-    issue_code VARCHAR,
-    message_id VARCHAR,
-    message_en VARCHAR
-)"""
-
+# Layouts are declared once in core/interface_tables.py; these names are what callers use.
+SUBMISSIONS_DDL = LEDGER_SUBMISSIONS.create_sql()
+ROW_ISSUES_DDL = LEDGER_ROW_ISSUES.create_sql()
 # Audit of every change made to stored rows after load (masking by the raw-integrity gate,
 # `lipas purge`): who, when, why and how many rows; never the values themselves.
-REDACTIONS_DDL = f"""
-CREATE TABLE IF NOT EXISTS {LEDGER_SCHEMA}.redactions (
-    submission_id VARCHAR,
-    table_name VARCHAR,
-    column_name VARCHAR,
-    rows_affected INTEGER,
-    action VARCHAR,
-    reason VARCHAR,
-    actor VARCHAR,
-    redacted_at TIMESTAMP
-)"""
-
-SUBMISSION_COLUMNS = (
-    "submission_id", "sha256", "original_path", "original_name", "archived_path", "file_format",
-    "report_kind", "kode_bapas", "periode", "received_at", "ingested_at", "version", "status",
-    "is_current", "error_code", "error_summary", "row_counts", "versi", "path_kode_bapas",
-    "path_periode",
-)  # fmt: skip
+REDACTIONS_DDL = LEDGER_REDACTIONS.create_sql()
+SUBMISSION_COLUMNS = LEDGER_SUBMISSIONS.column_names
 # held: loaded but not in force until an operator decides (identity mismatch, older versi);
 # reprocessed: an earlier outcome replaced by `lipas reprocess` (the new row follows it).
-STATUSES = ("accepted", "rejected", "duplicate", "superseded", "held", "reprocessed")
+STATUSES = LEDGER_SUBMISSIONS.column("status").values
 
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """One ledger.submissions row."""
+    """One ledger.submissions row (fields in the declared column order; a test checks it)."""
 
     submission_id: str
     sha256: str
@@ -114,10 +60,9 @@ def ensure_ledger_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the ledger schema and tables if missing (safe to call on every run)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
     con.execute(SUBMISSIONS_DDL)
-    for column, sql_type in ADDED_COLUMNS:
-        con.execute(
-            f"ALTER TABLE {LEDGER_SCHEMA}.submissions ADD COLUMN IF NOT EXISTS {column} {sql_type}"
-        )
+    # Columns added after the first release: older warehouses get them on the next run.
+    for statement in LEDGER_SUBMISSIONS.add_column_sql():
+        con.execute(statement)
     con.execute(ROW_ISSUES_DDL)
     con.execute(REDACTIONS_DDL)
 

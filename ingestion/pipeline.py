@@ -26,6 +26,7 @@ import duckdb
 
 from core.redact import mask_long_runs, scrub
 from core.settings import Settings
+from core.settings_registry import setting
 from ingestion import ledger
 from ingestion.archive import archive_original
 from ingestion.discover import Candidate, discover
@@ -90,7 +91,7 @@ def crash_point(step: str) -> None:
     Used by the crash-safety tests to simulate kill -9 between any two steps; it has no effect
     unless the variable is set.
     """
-    target = os.environ.get(CRASH_ENV, "")
+    target = setting(CRASH_ENV).raw()
     if not target:
         return
     name, _, nth = target.partition(":")
@@ -118,7 +119,7 @@ def make_submission_id(sha256: str, rel_path: str, received_at: dt.datetime) -> 
 
 
 def _worker_count() -> int:
-    value = os.environ.get(WORKERS_ENV, "").strip()
+    value = setting(WORKERS_ENV).raw()
     return max(1, int(value)) if value else min(2, os.cpu_count() or 1)
 
 

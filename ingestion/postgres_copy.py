@@ -19,25 +19,13 @@ from typing import Any
 
 import duckdb
 
+from core.table_layout import UnknownSqlTypeError
+from core.table_layout import postgres_type as core_postgres_type
+
 logger = logging.getLogger(__name__)
 
 COPIED_SCHEMAS: tuple[str, ...] = ("raw", "ledger", "quality")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-_DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
-# DuckDB type -> PostgreSQL type. Strings become `text`, the type dbt's contracts expect there.
-_TYPES: dict[str, str] = {
-    "VARCHAR": "text",
-    "BIGINT": "bigint",
-    "INTEGER": "integer",
-    "SMALLINT": "smallint",
-    "HUGEINT": "numeric(38,0)",
-    "DOUBLE": "double precision",
-    "FLOAT": "real",
-    "BOOLEAN": "boolean",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-}
 
 
 class PostgresCopyError(RuntimeError):
@@ -54,14 +42,14 @@ class CopiedTable:
 
 
 def postgres_type(duckdb_type: str) -> str:
-    """The PostgreSQL column type for a DuckDB column type; raises on types we do not copy."""
-    upper = duckdb_type.upper()
-    if upper in _TYPES:
-        return _TYPES[upper]
-    match = _DECIMAL.match(upper)
-    if match:
-        return f"numeric({match.group(1)},{match.group(2)})"
-    raise PostgresCopyError(f"no PostgreSQL type for DuckDB type {duckdb_type!r}")
+    """The PostgreSQL column type for a DuckDB column type; raises on types we do not copy.
+
+    The mapping is core.table_layout's (the same one dbt's ensure_quality_tables uses).
+    """
+    try:
+        return core_postgres_type(duckdb_type)
+    except UnknownSqlTypeError as exc:
+        raise PostgresCopyError(str(exc)) from exc
 
 
 def _checked(name: str) -> str:

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import duckdb
 
 from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA
+from core.period import utc_now
 from core.settings import Settings
 from ingestion.ledger import ensure_ledger_tables, get_entry
 from ingestion.load import parquet_path
+from ingestion.pipeline import connect_writer
 from ingestion.stored_masking import record_redactions, scanned_raw_columns
 
 logger = logging.getLogger(__name__)
@@ -109,10 +111,11 @@ def purge_submission(
     """
     if not settings.warehouse_path.exists():
         raise UnknownSubmissionError(submission_id)
-    moment = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    moment = now or utc_now()
     who = actor or _actor()
     why = reason.strip() or "tidak disebutkan / not given"
-    con = duckdb.connect(str(settings.warehouse_path))
+    # The write lock as an ingestion run takes it: WarehouseBusyError while a run holds it.
+    con = connect_writer(settings)
     try:
         ensure_ledger_tables(con)
         entry = get_entry(con, submission_id)

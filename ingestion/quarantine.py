@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core.period import jakarta_time
 from core.redact import scrub
 
 
@@ -56,7 +57,6 @@ NO_PERIODE = "_tanpa_periode"
 # Only a code or period as read from the file names a folder; anything else (a path separator,
 # "..") would let file content choose where we write.
 _FOLDER_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-WIB = dt.timedelta(hours=7)  # Asia/Jakarta, no daylight saving
 
 
 def quarantine_folder(
@@ -101,7 +101,7 @@ def render_text(
         "",
         f"Berkas / File      : {original_name}",
         # WIB like every other report (issue #15 item 2); received_at is naive UTC.
-        f"Diterima / Received: {received_at + WIB:%Y-%m-%d %H:%M} WIB",
+        f"Diterima / Received: {jakarta_time(received_at):%Y-%m-%d %H:%M} WIB",
         f"Kode kesalahan / Error code: {rejection.error_code}",
         "",
         f"Sheet              : {rejection.sheet or '-'}",

@@ -8,12 +8,14 @@ the old row stays, marked `reprocessed`, with a pointer to the new one.
 
 `release`: an operator who has checked a held file puts it in force deliberately, under the
 identity its IDENTITAS sheet gives; the previous current version becomes `superseded`.
+
+Both take the warehouse's write lock like an ingestion run (`connect_writer`): while a nightly
+run or an ingestion holds it they stop with WarehouseBusyError, having changed nothing.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -21,10 +23,12 @@ from pathlib import Path
 
 import duckdb
 
+from core.period import utc_now
 from core.redact import scrub
 from core.settings import Settings
 from ingestion import ledger
 from ingestion.discover import Candidate
+from ingestion.pipeline import connect_writer
 from ingestion.pseudonymise import resolve_pseudonym_key
 from ingestion.submit import Decision, FileResult, commit_outcome
 from ingestion.worker import ParseJob, parse_submission
@@ -65,7 +69,7 @@ def _entry_or_fail(con: duckdb.DuckDBPyConnection, submission_id: str) -> ledger
 def reprocess_submission(settings: Settings, submission_id: str) -> FileResult:
     """Parse a rejected or held submission again from its archived original."""
     settings.ensure_dirs()
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with connect_writer(settings) as con:
         ledger.ensure_ledger_tables(con)
         ledger.ensure_raw_tables(con)
         old = _entry_or_fail(con, submission_id)
@@ -106,7 +110,7 @@ def _run(
     archived: Path,
     new_id: str,
 ) -> FileResult:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utc_now()
     size = (
         sum(p.stat().st_size for p in archived.iterdir()) if archived.is_dir()
         else archived.stat().st_size
@@ -114,7 +118,8 @@ def _run(
     candidate = Candidate(archived, old.original_path, old.file_format, old.received_at, size)
     job = ParseJob(
         new_id, archived, old.file_format, archived.name, old.sha256, settings.raw_dir,
-        settings.max_file_bytes, resolve_pseudonym_key(), now, old.original_path,
+        settings.max_file_bytes, resolve_pseudonym_key(purpose="`lipas reprocess`"), now,
+        old.original_path,
     )  # fmt: skip
     decision = Decision(candidate, old.sha256, archived, new_id, now, "parse", job)
     return commit_outcome(con, settings, decision, parse_submission(job), lambda _step: None)
@@ -122,7 +127,7 @@ def _run(
 
 def release_submission(settings: Settings, submission_id: str, note: str = "") -> Released:
     """Put a held submission in force under its IDENTITAS identity, after an operator's check."""
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with connect_writer(settings) as con:
         ledger.ensure_ledger_tables(con)
         entry = _entry_or_fail(con, submission_id)
         if entry.status != "held":

@@ -21,7 +21,7 @@ row issues that name the cause and the fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from core.contract.model import ReportKindSpec, SheetSpec, normalise_name
@@ -61,19 +61,41 @@ def _blank(value: object) -> bool:
     return isinstance(value, float) and value != value
 
 
+def find_header(
+    rows: Rows, lookup: Mapping[str, str], normalise: Callable[[object], str] = normalise_name
+) -> tuple[int, int]:
+    """(0-based index, columns named) of the header: the row of the first 20 naming most columns.
+
+    A tie goes to the row spelling more names exactly as the contract does: the template prints
+    a Bahasa label row ("No. register") above the machine header (`no_register`), and labels are
+    accepted names too, so both rows name every column; the lower, exact one is the header.
+    Otherwise the earlier row wins. (0, 0) when no row names a column.
+    """
+    best, best_score = 0, (0, 0)
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found: dict[str, bool] = {}
+        for cell in row:
+            if cell in ("", None):
+                continue
+            name = lookup.get(normalise(cell))
+            if name is not None:
+                exact = isinstance(cell, str) and cell.strip() == name
+                found[name] = found.get(name, False) or exact
+        score = (len(found), sum(found.values()))
+        if score > best_score:
+            best, best_score = index, score
+    return best, best_score[0]
+
+
 def has_data_rows(rows: Rows, spec: SheetSpec) -> bool:
     """True when a row below the sheet's header row holds any value.
 
-    The header row is the first of the first 20 rows naming a column of `spec`; a sheet
-    without one has data when any cell is filled. An Excel copy of an empty template sheet
-    (header only) has no data rows.
+    The header row is `find_header`'s; a sheet without one has data when any cell is filled.
+    An Excel copy of an empty template sheet (label and header rows only) has no data rows.
     """
-    names = {n for col in spec.columns for n in col.accepted_names()}
-    start = 0
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        if any(isinstance(c, str) and normalise_name(c) in names for c in row):
-            start = index + 1
-            break
+    lookup = {n: col.name for col in spec.columns for n in col.accepted_names()}
+    index, named = find_header(rows, lookup)
+    start = index + 1 if named else 0
     return any(not _blank(c) for row in rows[start:] for c in row)
 
 

@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from core.contract.model import load_contract
 from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, raw_columns, raw_tables
+from core.interface_tables import LEDGER_SUBMISSIONS
 from core.redact import LONG_RUN_PATTERN, longest_run, mask_long_runs
 from core.settings import Settings
 from ingestion.load import parquet_path, write_parquet_atomic
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 GENERATED_ID_COLUMNS = frozenset({"submission_id", "_source_sha256", "client_key"})
 # File names are masked without the keyed tag, exactly as ingestion does.
 NAME_COLUMNS = frozenset({"_source_file", "original_path", "original_name", "archived_path"})
-LEDGER_NAME_COLUMNS = ("original_path", "original_name", "archived_path")
+LEDGER_NAME_COLUMNS = tuple(c.name for c in LEDGER_SUBMISSIONS.columns if c.file_name)
 
 
 @dataclass(frozen=True)

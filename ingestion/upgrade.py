@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from core.contract.model import CONTRACT_PATH
+from core.period import utc_now
 from core.settings import DBT_PROJECT_DIR
 
 _DDL = """
@@ -79,7 +80,7 @@ def record_build(
     """Remember the fingerprint of a successful build (the next nightly compares with it)."""
     con.execute("create schema if not exists ledger")
     con.execute(_DDL)
-    when = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    when = now or utc_now()
     con.execute(
         "insert into ledger.build_fingerprints values (?, ?, ?)",
         [when, current.digest, json.dumps(current.parts, sort_keys=True)],

@@ -7,7 +7,6 @@ the quality layer's business.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
@@ -18,6 +17,7 @@ import pandas as pd
 from core import reference
 from core.contract.model import ReportKindSpec, SheetSpec, load_contract, normalise_name
 from core.errors import RowIssue, SubmissionError
+from core.period import PERIOD_PATTERN, period_bounds
 from ingestion.readers.base import RawWorkbook, Rows
 from ingestion.sheets import (
     choose_sheet,
@@ -26,10 +26,12 @@ from ingestion.sheets import (
     hidden_sheet,
     unknown_sheet_notes,
 )
-from ingestion.values import parse_integer, parse_period, parse_year
+from ingestion.sheets import (
+    find_header as sheet_header,
+)
+from ingestion.values import PARSERS, parse_period, parse_year
 
 HEADER_SCAN_ROWS = 20
-_PLAIN_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,12 @@ def _normalised(cell: object) -> str:
 
 
 def find_header(rows: Rows, lookup: dict[str, str]) -> int:
-    """0-based index of the row (within the first 20) naming the most known columns."""
-    best, best_hits = 0, 0
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        names = (_normalised(c) for c in row if c not in ("", None))
-        hits = len({lookup[n] for n in names if n in lookup})
-        if hits > best_hits:
-            best, best_hits = index, hits
-    return best
+    """0-based index of the header row; the template's label row above it is skipped.
+
+    See `sheets.find_header`: the row (within the first 20) naming the most known columns,
+    ties to the one spelling the contract's names exactly.
+    """
+    return sheet_header(rows, lookup, _normalised)[0]
 
 
 def column_letter(index: int) -> str:
@@ -277,8 +277,8 @@ def _lookup_bapas(raw: object) -> tuple[str, reference.Bapas | None]:
 def _read_period(kind: ReportKindSpec, raw: pd.Series) -> str | None:
     value = raw.iloc[0]
     # The template's own 'YYYY-MM' needs no general parser (which costs ~10 ms per call).
-    if kind.period_type == "period" and value.__class__ is str and _PLAIN_MONTH.fullmatch(value):
-        return value if "01" <= value[5:] <= "12" and "2000" <= value[:4] <= "2199" else None
+    if kind.period_type == "period" and value.__class__ is str and PERIOD_PATTERN.fullmatch(value):
+        return value if "2000" <= value[:4] <= "2199" else None
     parser = parse_year if kind.period_type == "year" else parse_period
     parsed = parser(raw).values.to_pylist()[0]
     return None if parsed is None else str(parsed)
@@ -316,7 +316,8 @@ def _resolve_bapas(raw: object, table: SheetTable) -> reference.Bapas:
 
 def _read_versi(raw: object) -> int | None:
     """IDENTITAS `versi` as a whole number >= 1, or None (blank or unreadable: arrival decides)."""
-    value = parse_integer(pd.Series([raw], dtype=object)).values.to_pylist()[0]
+    # PARSERS: the fast path first (a template's 1.0 cost ~10 ms per file in the general one).
+    value = PARSERS["integer"](pd.Series([raw], dtype=object)).values.to_pylist()[0]
     # ledger.submissions.versi is INTEGER: a NIK typed here must not crash the ledger insert.
     return int(value) if value is not None and 1 <= value < 2**31 else None
 
@@ -373,15 +374,6 @@ def _single_identity(kind: ReportKindSpec, table: SheetTable) -> list[str]:
     ]
 
 
-def _period_bounds(kind: ReportKindSpec, periode: str) -> tuple[dt.date, dt.date]:
-    if kind.period_type == "year":
-        year = int(periode)
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    year, month = int(periode[:4]), int(periode[5:7])
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return dt.date(year, month, 1), nxt - dt.timedelta(days=1)
-
-
 def validate_structure(book: RawWorkbook) -> Structure:
     """Locate every contract sheet and column and check the identity; raises SubmissionError.
 
@@ -430,7 +422,7 @@ def _check_structure(
             hint_en=f"Fill {kind.period_column} as {expected}, e.g. 2025-03.",
         )
     periode = read
-    start, end = _period_bounds(kind, periode)
+    start, end = period_bounds(periode)
     if not bapas.is_active(start, end):
         raise SubmissionError(
             "inactive_bapas",

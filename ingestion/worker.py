@@ -23,7 +23,7 @@ from core.redact import mask_long_runs, scrub
 from core.settings import DEFAULT_MAX_ROWS_PER_SHEET
 from ingestion.discover import identity_sheet_names
 from ingestion.identity import check_path
-from ingestion.load import parquet_path, write_parquet_atomic
+from ingestion.load import ParquetBatch, parquet_path
 from ingestion.quarantine import Rejection
 from ingestion.readers.base import RawWorkbook, check_row_limits
 from ingestion.readers.csvfiles import open_csv_folder, open_csv_zip, too_large
@@ -158,13 +158,14 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
         )
         lineage = Lineage(job.submission_id, job.original_name, job.sha256, job.loaded_at)
         paths: dict[str, Path] = {}
+        with ParquetBatch() as batch:
 
-        def write(raw_table: str, table: pa.Table) -> None:
-            # Written as each sheet is built: one sheet's table in memory at a time.
-            paths[raw_table] = parquet_path(job.raw_dir, raw_table, job.submission_id)
-            write_parquet_atomic(table, paths[raw_table])
+            def write(raw_table: str, table: pa.Table) -> None:
+                # Written as each sheet is built: one sheet's table in memory at a time.
+                paths[raw_table] = parquet_path(job.raw_dir, raw_table, job.submission_id)
+                batch.write(table, paths[raw_table])
 
-        _, issues = build_tables(structure, lineage, job.key, sink=write)
+            _, issues = build_tables(structure, lineage, job.key, sink=write)
         check = check_path(
             job.original_path, structure.kind.period_type, structure.kode_bapas, structure.periode
         )

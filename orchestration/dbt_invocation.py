@@ -1,8 +1,15 @@
-"""Run dbt for this project with the right project dir, profiles dir, env vars and vars.
+"""Run dbt for this project with the right project dir, profiles dir and environment.
 
-The env/vars part (`dbt_env`, `dbt_vars`) is shared with the Dagster layer; `run_dbt` runs the
-venv's dbt executable in a subprocess so each invocation gets a clean adapter state (dbt's
-in-process runner keeps DuckDB connections and global flags between calls).
+The env part (`dbt_env`) is shared with the Dagster layer; `run_dbt` runs the venv's dbt
+executable in a subprocess so each invocation gets a clean adapter state (dbt's in-process
+runner keeps DuckDB connections and global flags between calls).
+
+Start-up (issue 16): dbt re-parses the whole project (~10 s) when `--vars`, `--target` or the
+profile's connection values differ from the run that wrote `partial_parse.msgpack`. So per-run
+values never travel as `--vars`: the judging day is the env var LIPAS_DBT_AS_OF, read by the
+as_of_date macro only at execution time (invisible to parsing); the target is always named
+(DBT_TARGET, as Dagster's `--target` does); and each warehouse keeps its own target folder
+next to it (`dbt_target_path`), so its parse state is never overwritten by another home's path.
 """
 
 from __future__ import annotations
@@ -14,11 +21,15 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.settings import DBT_PROJECT_DIR, Settings
+
+# The judging day for the as_of_date macro; Python resolves it (quality.config.judging_day).
+AS_OF_ENV = "LIPAS_DBT_AS_OF"
+TARGET_DIR = "dbt"
 
 PG_ENV_VARS = (
     "LIPAS_PG_HOST",
@@ -55,14 +66,27 @@ def default_as_of_date(now: dt.datetime | None = None) -> dt.date:
 
 
 def dbt_vars(as_of_date: dt.date | None = None, extra: Mapping[str, object] | None = None) -> str:
-    """The `--vars` JSON every invocation passes (as_of_date first, then caller extras).
+    """A `--vars` JSON (as_of_date first, then caller extras) for one-off hand overrides.
 
-    Without `as_of_date` the judging day is resolved the one way every command and job uses
-    (LIPAS_AS_OF, the instance file, else today in Jakarta).
+    Not for regular runs: a `--vars` value that changes between runs makes dbt re-parse the
+    whole project; `dbt_env` passes the judging day as LIPAS_DBT_AS_OF instead.
     """
     values: dict[str, object] = {"as_of_date": (as_of_date or default_as_of_date()).isoformat()}
     values.update(extra or {})
     return json.dumps(values, sort_keys=True)
+
+
+def dbt_target_path(
+    settings: Settings, target: str | None = None, warehouse_path: Path | None = None
+) -> Path:
+    """The dbt target folder of one warehouse and target: `<warehouse dir>/dbt/<target>`.
+
+    It holds `partial_parse.msgpack`, whose profile hash includes the warehouse path: a folder
+    shared by two homes (the old dbt_project/target) made every switch a full re-parse.
+    """
+    if warehouse_path is None:
+        return settings.dbt_target_dir(target)
+    return warehouse_path.parent / TARGET_DIR / (target or settings.dbt_target)
 
 
 def dbt_env(
@@ -70,19 +94,45 @@ def dbt_env(
     target: str | None = None,
     base: Mapping[str, str] | None = None,
     warehouse_path: Path | None = None,
+    as_of_date: dt.date | None = None,
 ) -> dict[str, str]:
-    """Environment for dbt: LIPAS_WAREHOUSE_PATH and LIPAS_DBT_TARGET from settings.
+    """Environment for dbt: warehouse path, target, judging day and this warehouse's target dir.
 
-    PostgreSQL connection variables (LIPAS_PG_*) pass through unchanged from `base`.
+    The judging day defaults to `quality.config.judging_day` for the settings' home. A
+    DBT_TARGET_PATH already in `base` wins over ours. PostgreSQL connection variables
+    (LIPAS_PG_*) pass through unchanged from `base`.
     """
+    from quality.config import judging_day
+
     env = dict(os.environ if base is None else base)
+    chosen = target or settings.dbt_target
     env["LIPAS_WAREHOUSE_PATH"] = str(warehouse_path or settings.warehouse_path)
-    env["LIPAS_DBT_TARGET"] = target or settings.dbt_target
+    env["LIPAS_DBT_TARGET"] = chosen
+    # Named explicitly so `lipas build` and Dagster's `--target` give dbt the same state hash.
+    env["DBT_TARGET"] = chosen
+    env[AS_OF_ENV] = (as_of_date or judging_day(environ=env, home=settings.home)).isoformat()
+    env.setdefault("DBT_TARGET_PATH", str(dbt_target_path(settings, chosen, warehouse_path)))
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    use_bytecode_cache(env)
     # dbt's colour codes end up as literal "\x1b[31m" text in logs and our error messages.
     env["DBT_USE_COLORS"] = "false"
     env["DBT_USE_COLORS_FILE"] = "false"
     return env
+
+
+def use_bytecode_cache(env: MutableMapping[str, str]) -> None:
+    """Let dbt's Python keep compiled bytecode, outside the venv, when it was told not to write any.
+
+    With PYTHONDONTWRITEBYTECODE set (as in CI and sandboxed shells) every dbt process compiled
+    its ~1,200 modules from source: 2+ s CPU of a ~5 s start (issue 16). A cache folder of our
+    own keeps the source tree clean, which is what that variable is for. A PYTHONPYCACHEPREFIX
+    already set is left alone.
+    """
+    if not env.get("PYTHONDONTWRITEBYTECODE") or env.get("PYTHONPYCACHEPREFIX"):
+        return
+    cache_home = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    env.pop("PYTHONDONTWRITEBYTECODE")
+    env["PYTHONPYCACHEPREFIX"] = str(Path(cache_home) / "lipas" / "pycache")
 
 
 def dbt_executable() -> Path:

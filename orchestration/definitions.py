@@ -16,5 +16,5 @@ def defs() -> dg.Definitions:
     """
     from ingestion.pseudonymise import require_production_key
 
-    require_production_key()
+    require_production_key(purpose="the Dagster code location (daemon, UI, scheduled runs)")
     return dg.load_from_defs_folder(project_root=Path(__file__).resolve().parents[1])

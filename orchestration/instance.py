@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
+import datetime as dt
 import shutil
 import sys
 import time
@@ -42,16 +42,17 @@ INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Point DAGSTER_HOME at LIPAS_HOME/dagster and give it our dagster.yaml once.
+    """Make LIPAS_HOME/dagster, the Dagster instance folder, and give it our dagster.yaml once.
 
     An operator's own dagster.yaml there (e.g. the PostgreSQL variant) is never overwritten.
+    The folder is returned, not exported: `run_job` opens the instance from it and `lipas ui`
+    hands it to its child process as DAGSTER_HOME.
     """
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
         shutil.copyfile(INSTANCE_TEMPLATE, config)
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
 
 
@@ -166,6 +167,7 @@ def run_job(
     *,
     progress: Callable[[StepEvent], None] | None = None,
     quiet: bool = False,
+    as_of: dt.date | None = None,
 ) -> JobOutcome:
     """Run a job as a first-class run of the code location, recorded in the instance.
 
@@ -175,17 +177,21 @@ def run_job(
     goes to LIPAS_HOME/logs/<job>_<run>.log; `quiet` keeps Dagster's console logger silent and
     `progress` hears step starts and ends. A failed run is recorded and announced like the
     run-failure sensor does (`announce_run_failure`), so it reaches the operators without a daemon.
+    The home (and `as_of`, a judging day) reach the job as the `lipas` resource's run config,
+    never through os.environ, and the instance is opened from the home's Dagster folder.
     """
-    prepare_dagster_home(settings)
-    os.environ["LIPAS_HOME"] = str(settings.home)
+    dagster_home = prepare_dagster_home(settings)
     from orchestration.defs.sensors import announce_run_failure
 
     recon = reconstructable_job(job_name)
     job = recon.get_definition()
     repository = check_not_none(recon.get_repository_definition())
-    config = {**dict(run_config or {}), **(QUIET_CONSOLE if quiet else {})}
+    config = {
+        **with_lipas_config(run_config, home=settings.home, as_of=as_of),
+        **(QUIET_CONSOLE if quiet else {}),
+    }
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         run = instance.create_run_for_job(
             job_def=job,
             run_config=config,
@@ -214,6 +220,8 @@ def run_job(
                     if result.success
                     else announce_run_failure(settings, run.run_id, job_name, failure)
                 )
+                if not result.success and job_name == "nightly":
+                    _record_publish_blocked(settings, run.run_id, failure)
         steps = _step_seconds(instance, run.run_id)
     failed_checks = tuple(
         f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:"
@@ -232,6 +240,32 @@ def run_job(
         failure_message=failure,
         operators_mailed=mailed,
     )
+
+
+def _record_publish_blocked(settings: Settings, run_id: str, failure: str) -> None:
+    """What the daemon's `publish_blocked_on_failure` sensor records, for a run without daemon.
+
+    Analysts keep the previous snapshot and the next digest says why; without this a CLI-run
+    nightly that failed left `_status.json` saying the last attempt had published.
+    """
+    from publishing.snapshot import publish_blocked
+
+    first = next((line for line in failure.splitlines() if line.strip()), "unknown error")
+    publish_blocked(settings, f"nightly run failed ({first[:200]}); snapshot not refreshed", run_id)
+
+
+def with_lipas_config(
+    run_config: Mapping[str, Any] | None, *, home: Path, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """`run_config` with the `lipas` resource configured for `home` (and `as_of` when given)."""
+    config = dict(run_config or {})
+    resources = dict(config.get("resources") or {})
+    lipas = dict(resources.get("lipas") or {})
+    values = {**dict(lipas.get("config") or {}), "home": str(home)}
+    if as_of is not None:
+        values["as_of"] = as_of.isoformat()
+    resources["lipas"] = {**lipas, "config": values}
+    return {**config, "resources": resources}
 
 
 def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:

@@ -8,13 +8,13 @@ table and column comments, so describing a mart in psql explains each column.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.settings import Settings
+from core.settings_registry import setting
 from publishing.catalog import load_table_docs, quote_ident, sql_string_literal
 
 logger = logging.getLogger(__name__)
@@ -109,13 +109,12 @@ class PostgresAccessResult:
 
 def pg_connect_kwargs(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Connection settings from the same LIPAS_PG_* variables dbt's profile reads."""
-    env = os.environ if environ is None else environ
     return {
-        "host": env.get("LIPAS_PG_HOST", "127.0.0.1"),
-        "port": int(env.get("LIPAS_PG_PORT", "5432")),
-        "user": env.get("LIPAS_PG_USER", "lipas"),
-        "password": env.get("LIPAS_PG_PASSWORD", ""),
-        "dbname": env.get("LIPAS_PG_DBNAME", "lipas"),
+        "host": setting("LIPAS_PG_HOST").text(environ),
+        "port": setting("LIPAS_PG_PORT").integer(environ, minimum=1),
+        "user": setting("LIPAS_PG_USER").text(environ),
+        "password": setting("LIPAS_PG_PASSWORD").value(environ),
+        "dbname": setting("LIPAS_PG_DBNAME").text(environ),
         "connect_timeout": 10,
     }
 
@@ -138,7 +137,7 @@ def publish_to_postgres(
             raise FileNotFoundError(f"no published snapshot at {snapshot}: run `lipas publish`")
         copied = _copy(snapshot, conn, PUBLISHED_PG_SCHEMAS)
         logger.info("copied %d published tables into PostgreSQL", len(copied))
-    return grant_analyst_access(conn, manifest_path=manifest_path)
+    return grant_analyst_access(conn, manifest_path=manifest_path or settings.dbt_manifest_path())
 
 
 def grant_analyst_access(

@@ -118,7 +118,11 @@ def publish_snapshot(
         if not source.exists():
             raise PublishError(f"working warehouse {source} does not exist: run the pipeline")
         tables = _build_snapshot(
-            source, tmp, load_table_docs(manifest_path), published_at.isoformat(), run_id
+            source,
+            tmp,
+            load_table_docs(manifest_path or settings.dbt_manifest_path()),
+            published_at.isoformat(),
+            run_id,
         )
         parquet_dir = export_parquet(tmp, published_dir) if parquet else None
         external_dir = (

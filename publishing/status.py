@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import period
+
 logger = logging.getLogger(__name__)
 
 STATUS_FILE = "_status.json"
@@ -40,7 +42,7 @@ class PublishStatus:
 
 def utc_now() -> dt.datetime:
     """Naive UTC timestamp, like every timestamp in the warehouse."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return period.utc_now().replace(microsecond=0)
 
 
 def read_status(published_dir: Path) -> PublishStatus | None:

@@ -7,10 +7,11 @@ subtraction from a published total, and every rate built from a hidden count is 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
+
+from core.settings_registry import setting
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,8 +47,7 @@ class SuppressionSpec:
 
 def suppression_threshold(environ: Mapping[str, str] | None = None) -> int:
     """The threshold from LIPAS_SUPPRESSION_THRESHOLD (default 5); must be at least 1."""
-    env = os.environ if environ is None else environ
-    raw = env.get(THRESHOLD_ENV, "").strip()
+    raw = setting(THRESHOLD_ENV).raw(environ)
     if not raw:
         return DEFAULT_THRESHOLD
     try:
@@ -66,10 +66,9 @@ def nightly_external_threshold(environ: Mapping[str, str] | None = None) -> int 
     so the nightly run makes it only when LIPAS_PUBLISH_EXTERNAL=1 (`lipas publish --external`
     makes one on demand).
     """
-    env = os.environ if environ is None else environ
-    if env.get("LIPAS_PUBLISH_EXTERNAL", "").strip().lower() not in ("1", "true", "yes"):
+    if not setting("LIPAS_PUBLISH_EXTERNAL").flag(environ):
         return None
-    return suppression_threshold(env)
+    return suppression_threshold(environ)
 
 
 def infer_spec(df: pd.DataFrame) -> SuppressionSpec:

@@ -2,6 +2,9 @@
 
 Expected = every Bapas active in the period (ref_bapas history) x every report type of the
 calendar (ref_report_calendar), periods up to the as-of date. DHIS2 definitions (DESIGN.md §6).
+The register is the one place that decides whether a report counts as expected, reported and
+on time (`counts_as_*`); the mart, `lipas check` and the digest only count those columns
+(docs: dbt_project/models/marts/indicators/_indicators__docs.md, `ind_reporting_rate`).
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.period import jakarta_date, period_bounds, shift_month
 from core.reference import Bapas, ReportCalendar, active_bapas, load_calendar
 from quality.catalogue import rule
 from quality.config import QualityConfig
+from quality.indicators import indicator_flags
 from quality.model import FindingDraft, SampleRow
-from quality.scope import JAKARTA_OFFSET, CheckScope, month_end, month_start, shift_month
+from quality.scope import CheckScope
 
 ACCEPTED_STATUSES = ("accepted", "superseded")
 
@@ -38,6 +43,10 @@ class StatusRow:
     possibly_inactive: bool
     current_submission_id: str | None
     as_of_date: dt.date
+    # The indicator decisions, written once here and only counted downstream (issue 13).
+    counts_as_expected: bool
+    counts_as_reported: bool
+    counts_as_on_time: bool
 
 
 @dataclass(frozen=True)
@@ -45,19 +54,6 @@ class _Arrivals:
     first_received_at: dt.datetime
     first_accepted_at: dt.datetime | None
     current_submission_id: str | None
-
-
-def period_bounds(calendar: ReportCalendar, periode: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a period of the calendar's periodicity."""
-    if calendar.periodicity == "year":
-        year = int(periode)
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    return month_start(periode), month_end(periode)
-
-
-def jakarta_date(moment: dt.datetime) -> dt.date:
-    """Asia/Jakarta calendar date of a naive-UTC timestamp."""
-    return (moment + JAKARTA_OFFSET).date()
 
 
 def _periods(calendar: ReportCalendar, scope: CheckScope) -> tuple[str, ...]:
@@ -138,7 +134,7 @@ def _silent_run(
     """
     count, current = 0, periode
     while count < limit:
-        start, end = period_bounds(calendar, current)
+        start, end = period_bounds(current)
         if calendar.deadline(start) >= as_of:
             return count
         if not any(b.kode_bapas == kode_bapas for b in active_bapas(start, end)):
@@ -160,7 +156,7 @@ def build_register(
     rows: list[StatusRow] = []
     for calendar in load_calendar().values():
         for periode in _periods(calendar, scope):
-            start, end = period_bounds(calendar, periode)
+            start, end = period_bounds(periode)
             if start > scope.as_of:
                 continue
             for bapas in active_bapas(start, end):
@@ -189,6 +185,7 @@ def build_register(
                         calendar, bapas.kode_bapas, periode, arrivals, scope.as_of,
                         config.inactive_after, accepted_ever,
                     )  # fmt: skip
+                expected, reported, counted_on_time = indicator_flags(status, accepted, on_time)
                 rows.append(
                     StatusRow(
                         kode_bapas=bapas.kode_bapas,
@@ -206,6 +203,9 @@ def build_register(
                         and not _accepted_since(accepted_ever, key),
                         current_submission_id=got.current_submission_id if got else None,
                         as_of_date=scope.as_of,
+                        counts_as_expected=expected,
+                        counts_as_reported=reported,
+                        counts_as_on_time=counted_on_time,
                     )
                 )
     return rows
@@ -298,10 +298,34 @@ def write_register(
         + ("" if scope.bapas is None else " and list_contains(?, kode_bapas)"),
         [] if scope.bapas is None else [sorted(scope.bapas)],
     )
+    _backfill_indicator_flags(con)
     if not rows:
         # Nothing owed in scope (e.g. a Bapas filter matching no active office): nothing to add.
         return
+    # By column name: the table's DDL is declared elsewhere and its order is not ours to assume.
+    columns = list(StatusRow.__dataclass_fields__)
     con.executemany(
-        "insert into quality.submission_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [list(r.__dict__.values()) for r in rows],
+        f"insert into quality.submission_status ({', '.join(columns)})"
+        f" values ({', '.join('?' for _ in columns)})",
+        [[getattr(r, c) for c in columns] for r in rows],
     )
+
+
+def _backfill_indicator_flags(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill `counts_as_*` on rows written before those columns existed (older periods).
+
+    Same rule as new rows (indicator_flags), so a warehouse upgraded mid-year does not count
+    its older months as "not expected" until a check covers them again.
+    """
+    stale = con.execute(
+        "select distinct status, accepted, on_time from quality.submission_status"
+        " where counts_as_expected is null"
+    ).fetchall()
+    for status, accepted, on_time in stale:
+        flags = indicator_flags(status, bool(accepted), bool(on_time))
+        con.execute(
+            "update quality.submission_status set counts_as_expected = ?, counts_as_reported = ?,"
+            " counts_as_on_time = ? where counts_as_expected is null and status = ?"
+            " and accepted is not distinct from ? and on_time is not distinct from ?",
+            [*flags, status, accepted, on_time],
+        )

@@ -15,9 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from core.settings import TIMEZONE, ConfigurationError, load_settings
+# jakarta_today is re-exported: orchestration/dbt_invocation.py imports it from here.
+from core.period import jakarta_today as jakarta_today
+from core.settings import ConfigurationError, load_settings
+from core.settings_registry import setting
 
 AS_OF_ENV = "LIPAS_AS_OF"
 WINDOW_ENV = "LIPAS_QUALITY_WINDOW_MONTHS"
@@ -63,14 +65,13 @@ def load_quality_config(
     reading the process environment; an explicit `environ` mapping reads no file unless `home`
     is given, so tests see only what they pass).
     """
-    env = os.environ if environ is None else environ
     values: dict[str, int | float] = {}
-    if not env.get(WINDOW_ENV, "").strip():
+    if not setting(WINDOW_ENV).is_set(environ):
         stored = read_instance_settings(_home(environ, home)).get("window_months")
         if stored is not None:
             values["window_months"] = int(stored)
     for field, (var, kind) in _ENV.items():
-        raw = env.get(var, "").strip()
+        raw = setting(var).raw(environ)
         if not raw:
             continue
         try:
@@ -137,12 +138,6 @@ def write_instance_settings(
     return path
 
 
-def jakarta_today(now: dt.datetime | None = None) -> dt.date:
-    """Today in Asia/Jakarta: the nightly run just after midnight there must see the new day."""
-    current = now or dt.datetime.now(tz=ZoneInfo(TIMEZONE))
-    return current.astimezone(ZoneInfo(TIMEZONE)).date()
-
-
 def judging_day(
     flag: dt.date | None = None,
     environ: Mapping[str, str] | None = None,
@@ -156,8 +151,7 @@ def judging_day(
     """
     if flag is not None:
         return flag
-    env = os.environ if environ is None else environ
-    raw = env.get(AS_OF_ENV, "").strip()
+    raw = setting(AS_OF_ENV).raw(environ)
     if raw:
         try:
             return dt.date.fromisoformat(raw)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.period import utc_now
 from core.redact import scrub
 from quality.model import FindingDraft
 
@@ -148,7 +149,7 @@ def acknowledge(
     """Mark a finding acknowledged (known, explained) with a comment; it stays until resolved."""
     if not comment.strip():
         raise ValueError("an acknowledgement needs a comment saying why")
-    when = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    when = now or utc_now()
     status = _current_status(con, finding_id)
     new_status = "resolved" if status == "resolved" else "acknowledged"
     con.execute(
@@ -166,7 +167,7 @@ def mark_follow_up(
     now: dt.datetime | None = None,
 ) -> None:
     """Flag (or unflag) a finding for follow-up by the data-quality officer."""
-    when = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    when = now or utc_now()
     status = _current_status(con, finding_id)
     con.execute(
         "update quality.findings set follow_up = ?,"

@@ -12,7 +12,7 @@ import duckdb
 import yaml
 
 from core.settings import Settings
-from quality.gx_suites import ExpectationSpec, GxRunner
+from quality.gx_suites import ExpectationSpec, shared_runner
 from quality.model import IMPORTANCE_TO_SEVERITY
 
 MARTS_PATH = Path(__file__).parent / "rules" / "marts.yaml"
@@ -73,7 +73,7 @@ def validate_marts(
     docs_dir = settings.reports_dir / "data_docs" if data_docs else None
     try:
         present = _existing_marts(connection)
-        runner = GxRunner(docs_dir)
+        runner = shared_runner(docs_dir)
         results = []
         for mart, specs in mart_specs().items():
             if mart not in present:

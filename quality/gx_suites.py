@@ -1,11 +1,15 @@
-"""Great Expectations 1.x: one spec format, one suite builder, one runner (one context per run).
+"""Great Expectations 1.x: one spec format, one suite builder, one runner per process.
 
 GX is imported inside functions: it takes seconds to import and most CLI commands never need it.
+`shared_runner` keeps one context per process and each suite and checkpoint is built once, then
+rerun on each new DataFrame (issue 16: a context and suites per check cost the quality step).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +35,8 @@ GX_CLASSES: dict[str, str] = {
 }
 NO_COLUMN_ARG = ("row_count_between", "compound_unique", "a_ge_b")
 MAX_SAMPLES = 50
+# Runners kept per process (one per Data Docs folder; tests use many folders in one process).
+MAX_SHARED_RUNNERS = 4
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,11 @@ def build_suite(name: str, specs: Sequence[ExpectationSpec]) -> Any:
 
 
 class GxRunner:
-    """Holds one ephemeral GX context for a whole run; optionally renders Data Docs to a folder."""
+    """Holds one ephemeral GX context; optionally renders Data Docs to a folder.
+
+    Suites, validation definitions and checkpoints are built on a name's first validation and
+    reused after, so one runner can serve every run of a long-lived process (`shared_runner`).
+    """
 
     def __init__(self, docs_dir: Path | None = None) -> None:
         """Create the context (and the Data Docs site when `docs_dir` is given)."""
@@ -108,6 +118,9 @@ class GxRunner:
         )
         self.source = self.context.data_sources.add_pandas("lipas")
         self.docs_dir = docs_dir
+        self._checkpoints: dict[str, Any] = {}
+        self._name_uses: dict[str, int] = {}
+        self._lock = threading.Lock()
         if docs_dir is not None:
             docs_dir.mkdir(parents=True, exist_ok=True)
             self.context.add_data_docs_site(
@@ -130,7 +143,6 @@ class GxRunner:
         index_columns: Sequence[str] = ("_row_number",),
     ) -> ValidationSummary:
         """Validate one DataFrame against the specs; expectations on absent columns fail."""
-        gx = self._gx
         present = set(frame.columns)
         runnable = [s for s in specs if s.columns() <= present]
         failing = [
@@ -140,32 +152,17 @@ class GxRunner:
         ]
         index = [c for c in index_columns if c in present]
         if runnable:
-            asset = self.source.add_dataframe_asset(name)
-            batch = asset.add_batch_definition_whole_dataframe(f"{name}_all")
-            suite = self.context.suites.add(build_suite(name, runnable))
-            definition = self.context.validation_definitions.add(
-                gx.ValidationDefinition(name=name, data=batch, suite=suite)
-            )
-            result_format: dict[str, Any] = {
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": index,
-                "return_unexpected_index_query": False,
-            }
-            # No UpdateDataDocsAction: it would render the unscrubbed results (a NIK typed into
-            # a count column, verbatim); _publish renders the scrubbed copy instead.
-            checkpoint = self.context.checkpoints.add(
-                gx.Checkpoint(
-                    name=f"{name}_checkpoint",
-                    validation_definitions=[definition],
-                    actions=[],
-                    result_format=result_format,
-                )
-            )
-            outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-            for key, run_result in outcome.run_results.items():
-                _scrub_results(run_result)
-                self._publish(key, run_result)
-                failing.extend(_failures(run_result.results))
+            checkpoint = self._checkpoint(name, runnable, index)
+            with self._lock:
+                outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+                for key, run_result in outcome.run_results.items():
+                    _scrub_results(run_result)
+                    self._publish(key, run_result)
+                    failing.extend(_failures(run_result.results))
+                    # The in-memory store would keep every night's results in a long-lived
+                    # process; they are read above (and rendered by _publish), then dropped.
+                    results_store: Any = self.context.validation_results_store
+                    results_store.remove_key(key)
         counts = {
             sev: sum(1 for f in failing if f.severity == sev)
             for sev in ("error", "warning", "info")
@@ -173,6 +170,44 @@ class GxRunner:
         passed = counts["error"] == 0
         logger.info("GX %s: %d expectations, %d failing", name, len(specs), len(failing))
         return ValidationSummary(name, passed, len(specs), counts, tuple(failing))
+
+    def _checkpoint(
+        self, name: str, runnable: Sequence[ExpectationSpec], index: Sequence[str]
+    ) -> Any:
+        """The checkpoint for these specs, built on first use (asset, suite, definition)."""
+        gx = self._gx
+        key = repr((name, tuple(runnable), tuple(index)))
+        with self._lock:
+            cached = self._checkpoints.get(key)
+            if cached is not None:
+                return cached
+            # The same name with other specs (a column missing this time) gets its own objects.
+            uses = self._name_uses.get(name, 0)
+            self._name_uses[name] = uses + 1
+            gx_name = name if uses == 0 else f"{name}_{uses}"
+            asset = self.source.add_dataframe_asset(gx_name)
+            batch = asset.add_batch_definition_whole_dataframe(f"{gx_name}_all")
+            suite = self.context.suites.add(build_suite(gx_name, runnable))
+            definition = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=gx_name, data=batch, suite=suite)
+            )
+            result_format: dict[str, Any] = {
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": list(index),
+                "return_unexpected_index_query": False,
+            }
+            # No UpdateDataDocsAction: it would render the unscrubbed results (a NIK typed into
+            # a count column, verbatim); _publish renders the scrubbed copy instead.
+            checkpoint = self.context.checkpoints.add(
+                gx.Checkpoint(
+                    name=f"{gx_name}_checkpoint",
+                    validation_definitions=[definition],
+                    actions=[],
+                    result_format=result_format,
+                )
+            )
+            self._checkpoints[key] = checkpoint
+            return checkpoint
 
     def _publish(self, key: Any, run_result: Any) -> None:
         """Replace the stored result by its scrubbed copy and render Data Docs from that."""
@@ -193,6 +228,38 @@ class GxRunner:
             build_index=False,
         )
         record_validation(self.docs_dir, str(run_result.suite_name), dict(run_result.statistics))
+
+
+_RUNNERS: OrderedDict[Path | None, GxRunner] = OrderedDict()
+_RUNNERS_LOCK = threading.Lock()
+
+
+def shared_runner(docs_dir: Path | None = None) -> GxRunner:
+    """This process's runner for `docs_dir`: the GX context and suites are built once.
+
+    The quality checks and the mart checks of one nightly (and every later run of a Dagster
+    code server) share it instead of building a context and suites per call.
+    """
+    key = docs_dir.resolve() if docs_dir is not None else None
+    with _RUNNERS_LOCK:
+        runner = _RUNNERS.get(key)
+        if runner is None:
+            runner = GxRunner(docs_dir)
+            _RUNNERS[key] = runner
+            while len(_RUNNERS) > MAX_SHARED_RUNNERS:
+                _RUNNERS.popitem(last=False)
+        else:
+            _RUNNERS.move_to_end(key)
+    if docs_dir is not None:
+        # A folder removed since (a reset home) is made again, as the constructor does.
+        docs_dir.mkdir(parents=True, exist_ok=True)
+    return runner
+
+
+def reset_shared_runners() -> None:
+    """Forget the process's runners (a benchmark's cold start; a test that wants a fresh one)."""
+    with _RUNNERS_LOCK:
+        _RUNNERS.clear()
 
 
 def _scrub_results(run_result: Any) -> None:

@@ -18,6 +18,7 @@ import duckdb
 from core.contract.model import load_contract
 from core.contract.raw_schema import RAW_SCHEMA, raw_tables
 from core.errors import RowIssue
+from core.period import utc_now
 from core.redact import FILE_NAME_COLUMN, LONG_RUN_PATTERN, long_number_messages
 from core.reference import load_bapas
 from core.settings import Settings
@@ -83,8 +84,8 @@ def run_raw_integrity_gate(settings: Settings, now: dt.datetime | None = None) -
     """Isolate stored long digit runs (mask, audit, finding), then report what still blocks."""
     if not settings.warehouse_path.exists():
         return GateResult((), 0, ())
-    moment = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    key = resolve_pseudonym_key()
+    moment = now or utc_now()
+    key = resolve_pseudonym_key(purpose="the raw-integrity gate (`lipas check`, nightly)")
     con = duckdb.connect(str(settings.warehouse_path))
     try:
         ensure_ledger_tables(con)

@@ -23,7 +23,8 @@ from quality.completeness import (
 )
 from quality.config import QualityConfig, load_quality_config
 from quality.findings import ReconcileResult, reconcile
-from quality.gx_suites import GxRunner
+from quality.gx_suites import GxRunner, shared_runner
+from quality.held import held_findings
 from quality.model import FindingDraft
 from quality.outliers import outlier_findings
 from quality.over_time import continuity_findings, cross_bapas_findings
@@ -78,6 +79,7 @@ def collect_findings(
     register = build_register(con, scope, config)
     drafts.extend(register_findings(register))
     timed("rejected_file", lambda: rejected_findings(con, scope))
+    timed("held_file", lambda: held_findings(con, scope))
     timed("consistency", lambda: evaluate_rules(con, load_consistency_rules()))
     timed("continuity", lambda: continuity_findings(con, scope))
     timed("cross_bapas", lambda: cross_bapas_findings(con, scope))
@@ -121,7 +123,7 @@ def run_checks(
         create_current_views(con)
         register_scope(con, scope)
         start = time.perf_counter()
-        gx_runner = GxRunner(docs_dir) if with_gx else None
+        gx_runner = shared_runner(docs_dir) if with_gx else None
         timings["gx_context"] = round(time.perf_counter() - start, 3)
         drafts, register = collect_findings(con, scope, config, gx_runner, timings)
         kanwil_of = {b.kode_bapas: b.kode_kanwil for b in load_bapas()}

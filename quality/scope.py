@@ -7,42 +7,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-JAKARTA_OFFSET = dt.timedelta(hours=7)
-
-
-def month_start(periode: str) -> dt.date:
-    """'2025-03' -> 2025-03-01."""
-    year, month = periode.split("-")
-    return dt.date(int(year), int(month), 1)
-
-
-def month_end(periode: str) -> dt.date:
-    """Last day of the month."""
-    start = month_start(periode)
-    nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def shift_month(periode: str, months: int) -> str:
-    """'2025-01' shifted by -1 -> '2024-12'."""
-    start = month_start(periode)
-    index = start.year * 12 + start.month - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_range(first: str, last: str) -> list[str]:
-    """Inclusive list of months from first to last."""
-    out = []
-    current = first
-    while current <= last:
-        out.append(current)
-        current = shift_month(current, 1)
-    return out
-
-
-def jakarta_today() -> dt.date:
-    """Today's date in Asia/Jakarta (UTC+7, no daylight saving)."""
-    return (dt.datetime.now(dt.UTC) + JAKARTA_OFFSET).date()
+from core.period import Period
 
 
 @dataclass(frozen=True)
@@ -82,9 +47,9 @@ def build_scope(
     day = as_of
     if months:
         return CheckScope(day, tuple(sorted(set(months))), bapas)
-    last = f"{day.year:04d}-{day.month:02d}"
-    first = shift_month(last, -(max(window_months, 1) - 1))
-    return CheckScope(day, tuple(month_range(first, last)), bapas)
+    last = Period.of(day)
+    first = last.shift(-(max(window_months, 1) - 1))
+    return CheckScope(day, tuple(str(p) for p in Period.range(first, last)), bapas)
 
 
 def register_scope(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> None:

@@ -1,8 +1,9 @@
 """Quality score per Bapas, report type and period (quality.submission_scores).
 
 quality_score = 0.4 * completeness + 0.3 * timeliness + 0.3 * findings, each 0-100:
-  completeness = 100 accepted, 50 received but rejected, 0 missing;
-  timeliness   = 100 on time, 100 - 10 per day late (floor 0), 0 when nothing was accepted;
+  completeness = 100 reported (counts_as_reported), 50 received but rejected, 0 missing;
+  timeliness   = 100 on time (counts_as_on_time), 100 - 10 per day late (floor 0), 0 when
+                 nothing counts as reported;
   findings     = 100 - 25 per open error - 5 per open warning (floor 0) among the findings about
                  the content of the report (not completeness, timeliness, rejected_file or a
                  missing plan, which the first two components already count); info is ignored.
@@ -26,10 +27,11 @@ FORMULA = (__doc__ or "").split("\n\n", 1)[1].strip()
 
 def component_scores(row: StatusRow, open_errors: int, open_warnings: int) -> tuple[float, ...]:
     """(completeness, timeliness, findings, quality) for one register row."""
-    completeness = 100.0 if row.accepted else 50.0 if row.received else 0.0
-    if row.on_time:
+    # The register's counts_as_* columns are the one decision (quality/indicators.py).
+    completeness = 100.0 if row.counts_as_reported else 50.0 if row.received else 0.0
+    if row.counts_as_on_time:
         timeliness = 100.0
-    elif row.accepted:
+    elif row.counts_as_reported:
         timeliness = max(0.0, 100.0 - LATE_PENALTY_PER_DAY * row.days_overdue)
     else:
         timeliness = 0.0
@@ -60,7 +62,7 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: list[StatusRow], now: dt.
     )
     out = []
     for row in rows:
-        if row.status == "not_yet_due":
+        if not row.counts_as_expected:
             continue
         errors, warnings = counts.get((row.kode_bapas, row.report_kind, row.periode), (0, 0))
         scores = component_scores(row, errors, warnings)

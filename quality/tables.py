@@ -12,37 +12,12 @@ import duckdb
 
 from core.contract.model import SheetSpec, load_contract
 from core.contract.raw_schema import NIK_COLUMNS, raw_columns, raw_tables
+from core.interface_tables import LEDGER_ROW_ISSUES as LEDGER_ROW_ISSUES_TABLE
+from core.interface_tables import LEDGER_SUBMISSIONS as LEDGER_SUBMISSIONS_TABLE
 
-# Documented in docs/architecture.md; used when ingestion has not created the ledger yet.
-LEDGER_SUBMISSIONS: tuple[tuple[str, str], ...] = (
-    ("submission_id", "VARCHAR"),
-    ("sha256", "VARCHAR"),
-    ("original_path", "VARCHAR"),
-    ("original_name", "VARCHAR"),
-    ("archived_path", "VARCHAR"),
-    ("file_format", "VARCHAR"),
-    ("report_kind", "VARCHAR"),
-    ("kode_bapas", "VARCHAR"),
-    ("periode", "VARCHAR"),
-    ("received_at", "TIMESTAMP"),
-    ("ingested_at", "TIMESTAMP"),
-    ("version", "INTEGER"),
-    ("status", "VARCHAR"),
-    ("is_current", "BOOLEAN"),
-    ("error_code", "VARCHAR"),
-    ("error_summary", "VARCHAR"),
-    ("row_counts", "VARCHAR"),
-)
-LEDGER_ROW_ISSUES: tuple[tuple[str, str], ...] = (
-    ("submission_id", "VARCHAR"),
-    ("sheet", "VARCHAR"),
-    ("row_number", "INTEGER"),
-    ("column_name", "VARCHAR"),
-    ("value", "VARCHAR"),
-    ("issue_code", "VARCHAR"),
-    ("message_id", "VARCHAR"),
-    ("message_en", "VARCHAR"),
-)
+# Used when ingestion has not created the ledger yet (layouts from core.interface_tables).
+LEDGER_SUBMISSIONS: tuple[tuple[str, str], ...] = LEDGER_SUBMISSIONS_TABLE.typed_columns
+LEDGER_ROW_ISSUES: tuple[tuple[str, str], ...] = LEDGER_ROW_ISSUES_TABLE.typed_columns
 # Pseudonymous but still linkable: never copied into sample_rows.
 SENSITIVE_COLUMNS: frozenset[str] = frozenset(name for name, _t, _d in NIK_COLUMNS[:1])
 

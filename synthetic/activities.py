@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from core.period import Month
 from core.reference import codes_of
+from synthetic.dates import Month
 from synthetic.pokmas import PokmasGroup
 from synthetic.population import weighted_choice
 from synthetic.tables import MONTHLY, Table, sheet_spec

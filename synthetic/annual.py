@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from core.period import rng_for
 from core.reference import codes_of
 from synthetic.population import NEED_WEIGHTS
+from synthetic.streams import rng_for
 from synthetic.tables import ANNUAL, Report, Table
 
 FUNDING_SHARE = {"APBN": 0.4, "APBD": 0.2, "CSR": 0.15, "SWADAYA": 0.15, "HIBAH": 0.1}

@@ -6,9 +6,8 @@ import datetime as dt
 
 import numpy as np
 
+from core.period import JAKARTA
 from core.reference import load_calendar
-
-JAKARTA = dt.timezone(dt.timedelta(hours=7))
 
 
 def deadline(report_type: str, period_start: dt.date) -> dt.date:

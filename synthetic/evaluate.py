@@ -11,10 +11,10 @@ from typing import Any
 
 import duckdb
 
+from core.period import Period, month_range, shift_month
 from core.reference import load_calendar
 from quality.model import FAMILIES
 from quality.rules.spec import load_consistency_rules, uses_previous_period
-from quality.scope import month_range, month_start, shift_month
 from synthetic.mistakes import load_mistakes
 
 MANIFEST_NAME = "_manifest.json"
@@ -92,7 +92,7 @@ def manifest_scope(manifest: dict[str, Any], directory: Path) -> ManifestScope:
     """
     first = str(manifest["start"])
     months = month_range(first, shift_month(first, int(manifest["months"]) - 1))
-    deadline = load_calendar()["monthly"].deadline(month_start(months[-1]))
+    deadline = Period.parse(months[-1]).deadline(load_calendar()["monthly"])
     # `lipas ingest` moves processed files out of DIR, so the manifest's own list comes first.
     bapas = set(manifest.get("bapas") or ())
     bapas.update(p.name for p in directory.iterdir() if p.is_dir() and p.name.startswith("BP"))

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from core.period import rng_for
+from synthetic.streams import rng_for
 
 COMPLETENESS = "completeness"
 TIMELINESS = "timeliness"

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.period import Month, month_range
 from core.reference import Bapas, active_bapas
 from synthetic import pokmas, population
+from synthetic.dates import Month, run_months
 from synthetic.faults import (
     CATALOGUE,
     CROSS_BAPAS,
@@ -143,7 +143,7 @@ def generate(
         raise ValueError(f"scale must be positive, got {scale}")
     population.check_codes()
     pokmas.check_codes()
-    month_list = month_range(start, months)
+    month_list = run_months(start, months)
     offices = select_bapas(month_list, bapas)
     _prepare_out(out, overwrite)
     active = {

@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from core.period import Month, rng_for
 from core.reference import Bapas
+from synthetic.dates import Month
 from synthetic.faults import Assignment
 from synthetic.griya import GriyaState
 from synthetic.monthly import BapasContext
 from synthetic.names import person_names
 from synthetic.pokmas import build_groups
 from synthetic.population import Population
+from synthetic.streams import rng_for
 
 
 @dataclass

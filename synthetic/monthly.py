@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.period import Month, rng_for
 from core.reference import Bapas
 from synthetic.activities import MonthClients, build_activities
+from synthetic.dates import Month
 from synthetic.griya import GriyaState, griya_month
 from synthetic.pokmas import PokmasGroup
 from synthetic.population import ANAK, DEWASA, Population
+from synthetic.streams import rng_for
 from synthetic.tables import MONTHLY, Report, Table
 
 REVOKED = "DICABUT"

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from core.period import Month
 from synthetic.activities import SELF_FUNDED
+from synthetic.dates import Month
 from synthetic.faults import pick_index
 from synthetic.monthly import BapasContext
 from synthetic.population import ANAK, CHILD_ONLY_PROGRAMMES, DEWASA

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.period import Month, add_years, rng_for
-from core.reference import Bapas, codes_of
+from core.reference import Bapas, codes_of, mandated_codes
+from synthetic.dates import Month, add_years
 from synthetic.names import organisation_name
+from synthetic.streams import rng_for
 
-# The two fields every Bapas must cover (DESIGN.md §8); checked against the seed list at run time.
-MANDATED_FIELDS = ("HUKUM_KEMASYARAKATAN", "KEMANDIRIAN_KEPRIBADIAN")
+# The fields every Bapas must cover (DESIGN.md §8) are flagged is_mandated in ref_codes.csv.
 ACTIVE, INACTIVE = "AKTIF", "TIDAK_AKTIF"
 
 
@@ -43,8 +43,9 @@ class PokmasGroup:
 
 def check_codes() -> None:
     """Fail fast when the mandated fields or statuses are missing from the seed lists."""
-    missing = set(MANDATED_FIELDS) - set(codes_of("bidang_pokmas"))
-    missing |= {ACTIVE, INACTIVE} - set(codes_of("status_pokmas"))
+    if not mandated_codes("bidang_pokmas"):
+        raise ValueError("ref_codes.csv flags no bidang_pokmas code as is_mandated")
+    missing = {ACTIVE, INACTIVE} - set(codes_of("status_pokmas"))
     if missing:
         raise ValueError(f"ref_codes.csv lacks Pokmas codes {sorted(missing)}")
 
@@ -52,16 +53,17 @@ def check_codes() -> None:
 def build_groups(bapas: Bapas, months: list[Month], seed: int, caseload: int) -> list[PokmasGroup]:
     """At least two groups (the mandated fields), more for big offices; some PKS lapse."""
     rng = rng_for(seed, bapas.kode_bapas, "pokmas")
-    extra_fields = [c for c in codes_of("bidang_pokmas") if c not in MANDATED_FIELDS]
+    mandated = mandated_codes("bidang_pokmas")
+    extra_fields = [c for c in codes_of("bidang_pokmas") if c not in mandated]
     n_extra = max(0, round(caseload / 450) + int(rng.integers(-1, 2)))
-    fields = list(MANDATED_FIELDS) + [str(f) for f in rng.choice(extra_fields, n_extra)]
+    fields = list(mandated) + [str(f) for f in rng.choice(extra_fields, n_extra)]
     forms = codes_of("bentuk_pokmas")
     horizon_start, horizon_end = months[0].start, months[-1].end
     groups = []
     for i, bidang in enumerate(fields, start=1):
         bentuk = str(rng.choice(forms))
         signed = horizon_start - dt.timedelta(days=int(rng.integers(60, 3 * 365)))
-        if i > len(MANDATED_FIELDS) and rng.random() < 0.3:
+        if i > len(mandated) and rng.random() < 0.3:
             # Lapses somewhere between a few months before the horizon and its end.
             span = (horizon_end - horizon_start).days + 180
             ends = (

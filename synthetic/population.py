@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.period import Month, add_years, rng_for
 from core.reference import Bapas, codes_of
+from synthetic.dates import Month, add_years
 from synthetic.names import person_names
 from synthetic.nik import make_niks
+from synthetic.streams import rng_for
 
 # Codes with a business meaning in the generator; each is checked against the seed lists at
 # run time (see `check_codes`) so a renamed code fails loudly instead of silently.

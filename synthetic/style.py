@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from core.period import excel_serial
+from synthetic.dates import excel_serial
 
 # Variation names (recorded in the manifest's "messy" list; documented in docs/generator.md).
 DATES_SERIAL = "dates_excel_serial"

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from core.period import rng_for
 from synthetic.population import Population
+from synthetic.streams import rng_for
 
 TRANSFERRED = "PINDAH"
 

@@ -7,10 +7,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from core.period import Month, rng_for
+from core.period import JAKARTA
 from synthetic import messy
 from synthetic.annual import build_plan
-from synthetic.arrivals import JAKARTA, arrival, deadline, signed_on
+from synthetic.arrivals import arrival, deadline, signed_on
+from synthetic.dates import Month
 from synthetic.faults import REJECTED, Assignment
 from synthetic.jobs import BapasJob, BapasOutcome, make_context
 from synthetic.mistakes import mistake_of
@@ -25,6 +26,7 @@ from synthetic.output import (
 )
 from synthetic.plant import PLANTERS, Planted, Target
 from synthetic.plant_clerk import CLERK_PLANTERS
+from synthetic.streams import rng_for
 from synthetic.style import CLEAN, Style
 from synthetic.tables import MONTHLY, Report
 

@@ -269,8 +269,19 @@ def instruction_lines(
     lines += [
         "",
         "CARA MENGISI:",
-        "- Jangan mengubah nama sheet atau judul kolom di baris 1. Isi data mulai baris 2.",
-        "- Sheet IDENTITAS sudah terisi kode Bapas, periode dan versi. Isi tanggal_laporan.",
+        "- Setiap sheet data punya dua baris judul: baris 1 judul kolom untuk dibaca, baris 2 "
+        "nama kolom untuk sistem (huruf kecil, mis. no_register). Jangan mengubah nama sheet "
+        "atau baris 2. Isi data mulai baris 3.",
+        "- Sheet IDENTITAS sudah terisi kode Bapas, periode dan versi. Isi tanggal laporan.",
+        *(
+            [
+                "- Kode Pokmas di KEGIATAN, kode kegiatan dan nomor register di PESERTA: pilih "
+                "dari daftar, yang diambil dari sheet POKMAS, KEGIATAN dan KLIEN. Isi sheet-sheet "
+                "itu lebih dulu."
+            ]
+            if any(s.name == "PESERTA" for s in sheets)
+            else []
+        ),
         "- Kolom kode: pilih dari daftar pilihan (dropdown). Arti setiap kode ada di bawah.",
         "- Kolom dengan beberapa kode (mis. kebutuhan): pisahkan dengan titik koma, "
         "mis. KERJA;PENDIDIKAN.",
@@ -283,7 +294,7 @@ def instruction_lines(
         "- Hanya sheet yang terlihat yang dibaca. Jangan menyimpan salinan sheet (mis. "
         "'KLIEN (2)') atau sheet tersembunyi berisi data lama: hapus sebelum mengirim.",
         "- Jika memakai rumus, simpan berkas dari Excel/LibreOffice agar nilainya ikut tersimpan.",
-        "- Arahkan kursor ke judul kolom untuk melihat penjelasannya.",
+        "- Arahkan kursor ke judul kolom (baris 1) untuk melihat penjelasannya.",
         "",
         "PERBAIKAN: jika laporan perlu diperbaiki, kirim ulang berkas lengkap untuk Bapas dan "
         "periode yang sama dengan versi dinaikkan satu (versi 2, 3, ...). Versi terbaru yang "

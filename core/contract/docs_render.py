@@ -75,7 +75,7 @@ def _sheet_section(sheet: SheetSpec) -> list[str]:
         "boleh kosong / empty ok",
         "kode atau rentang / codes or range",
         "PII",
-        "nama lain / aliases",
+        "nama lain (**label templat**) / aliases (**template label**)",
         "keterangan",
         "description",
     )
@@ -87,7 +87,7 @@ def _sheet_section(sheet: SheetSpec) -> list[str]:
             _yes(c.nullable),
             _allowed(c),
             " / ".join(PII_TEXT[c.pii]) if c.pii != "none" else "-",
-            ", ".join(c.aliases),
+            ", ".join([f"**{c.label_id}**", *c.aliases]),
             c.description_id,
             c.description_en,
         )

@@ -39,12 +39,16 @@ class ColumnSpec(BaseModel):
     aliases: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    # Short Bahasa label the template prints above the machine header (issue #15 item 3); also
+    # accepted as a header, so a sheet whose machine-name row was deleted still reads.
+    label_id: str = Field(min_length=1, max_length=40)
     description_id: str
     description_en: str
 
     def accepted_names(self) -> set[str]:
-        """Normalised header names that map to this column."""
-        return {normalise_name(self.name), *(normalise_name(a) for a in self.aliases)}
+        """Normalised header names that map to this column (name, aliases, label)."""
+        names = (self.name, *self.aliases, self.label_id)
+        return {normalise_name(n) for n in names}
 
 
 class SheetSpec(BaseModel):

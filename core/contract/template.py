@@ -7,13 +7,25 @@ never drift from what ingestion accepts. Output is byte-for-byte deterministic f
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.contract.doc_text import instruction_lines
 from core.contract.model import ColumnSpec, ReportKindSpec, SheetSpec, load_contract
+from core.contract.template_cells import (
+    A4,
+    LABEL_FORMAT,
+    MACHINE_HEADER_FORMAT,
+    YEAR_RANGE,
+    column_validation,
+    column_width,
+    comment,
+    print_setup,
+    reference_validation,
+    wrapped_lines,
+)
+from core.period import PERIOD_PATTERN, YEAR_PATTERN, period_bounds
 from core.reference import Bapas, bapas_by_code, load_calendar, load_code_lists
 
 # Fixed document date so two builds of the same template are identical files.
@@ -25,16 +37,21 @@ YN_CODE_LIST = "ya_tidak"
 # Rows covered by validations: generous for the long sheets, enough for the rest.
 VALIDATED_ROWS = {"KLIEN": 5000, "PESERTA": 5000}
 DEFAULT_VALIDATED_ROWS = 500
-# Bounds used when the contract gives none, so Excel still refuses text in number cells.
-INT_BOUNDS = (-2_147_483_648, 2_147_483_647)
-NUMBER_BOUNDS = (-1e15, 1e15)
-DATE_BOUNDS = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+# Data sheet layout (0-based rows): a Bahasa label row for people, the machine header the
+# parser reads (ingestion.sheets.find_header skips the label row), then the data.
+LABEL_ROW, HEADER_ROW, FIRST_DATA_ROW = 0, 1, 2
+# Dropdowns fed from another sheet's key column: (sheet, column) -> (sheet, column) it names.
+REFERENCES = {
+    ("KEGIATAN", "kode_pokmas"): ("POKMAS", "kode_pokmas"),
+    ("PESERTA", "kode_kegiatan"): ("KEGIATAN", "kode_kegiatan"),
+    ("PESERTA", "no_register"): ("KLIEN", "no_register"),
+}
+# Characters: inside one A4 landscape width at 100 % in Excel and LibreOffice alike. LibreOffice
+# does not shrink a single wider column to fit the page: the text was cut at the right edge.
+INSTRUCTION_WIDTH = 110
+LINE_HEIGHT = 15  # points per line of 11 pt text
 DATE_FORMAT = "dd/mm/yyyy"
 RUPIAH_FORMAT = '"Rp "#,##0'
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-YEAR_RE = re.compile(r"^\d{4}$")
-# Plausible reporting years; also the bounds of the Excel validation on `year` cells.
-YEAR_RANGE = (2000, 2100)
 
 
 class TemplateError(ValueError):
@@ -56,22 +73,17 @@ def resolve_target(period_or_year: str | int) -> TemplateTarget:
     """'YYYY-MM' means a monthly report, 'YYYY' an annual plan; anything else is refused."""
     contract = load_contract()
     text = str(period_or_year).strip()
-    if match := PERIOD_RE.match(text):
-        year, month = int(match.group(1)), int(match.group(2))
-        period_type = "period"
-    elif YEAR_RE.match(text):
-        year, month, period_type = int(text), 0, "year"
+    if match := PERIOD_PATTERN.fullmatch(text):
+        year, period_type = int(match.group(1)), "period"
+    elif YEAR_PATTERN.fullmatch(text):
+        year, period_type = int(text), "year"
     else:
         raise TemplateError(
             f"period {text!r} is neither a month YYYY-MM (e.g. 2025-03) nor a year YYYY (e.g. 2025)"
         )
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise TemplateError(f"year {year} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
-    if month:
-        start = dt.date(year, month, 1)
-        end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-    else:
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start, end = period_bounds(text)
     kind = next(k for k in contract.report_kinds.values() if k.period_type == period_type)
     deadline = load_calendar()[kind.calendar_report_type].deadline(start)
     return TemplateTarget(kind, text, start, end, deadline)
@@ -155,13 +167,17 @@ class _Writer:
         self.sheets = sheets
         self.versi = versi
         self.fmt = {
-            "header": workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1}),
+            "label": workbook.add_format(LABEL_FORMAT),
+            "header": workbook.add_format(MACHINE_HEADER_FORMAT),
+            "code_header": workbook.add_format({"bold": True, "border": 1}),
             "date": workbook.add_format({"num_format": DATE_FORMAT}),
             "rupiah": workbook.add_format({"num_format": RUPIAH_FORMAT}),
             "decimal": workbook.add_format({"num_format": "0.0#"}),
             "text": workbook.add_format({"num_format": "@"}),
-            "title": workbook.add_format({"bold": True, "font_size": 14}),
             "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+            "title_wrap": workbook.add_format(
+                {"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"}
+            ),
         }
         self.ranges: dict[str, str] = {}
 
@@ -185,7 +201,7 @@ class _Writer:
         lists = load_code_lists()
         for col, name in enumerate(sorted(used)):
             codes = lists[name]
-            ws.write_string(0, col, name, self.fmt["header"])
+            ws.write_string(0, col, name, self.fmt["code_header"])
             for row, code in enumerate(codes, start=1):
                 ws.write_string(row, col, code.code)
             letter = xl_col_to_name(col)
@@ -193,30 +209,41 @@ class _Writer:
         ws.protect()
 
     def _write_instructions(self, ws: Any) -> None:
-        ws.set_column(0, 0, 110, self.fmt["wrap"])
-        # Printed on A4 portrait, one page wide: the wrapped text was cut at the right edge.
+        # Regression (issue #15 item 3): the text was cut at the right edge and the code list
+        # overprinted itself: a column format does not wrap cells written without one, so every
+        # line carries the wrap format. Landscape like the data sheets: one orientation to print.
+        ws.set_column(0, 0, INSTRUCTION_WIDTH, self.fmt["wrap"])
         ws.set_paper(A4)
-        ws.set_portrait()
+        ws.set_landscape()
         ws.fit_to_pages(1, 0)
+        ws.hide_gridlines(2)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         lines = instruction_lines(
             self.bapas, self.target.kind, self.target.label, self.target.deadline, self.sheets
         )
-        ws.write_string(0, 0, lines[0], self.fmt["title"])
+        ws.print_area(0, 0, len(lines) - 1, 0)
+        ws.write_string(0, 0, lines[0], self.fmt["title_wrap"])
+        ws.set_row(0, 24 * wrapped_lines(lines[0], INSTRUCTION_WIDTH * 3 // 4))
         for row, line in enumerate(lines[1:], start=1):
-            ws.write_string(row, 0, line)
+            # LibreOffice keeps the default height of a row Excel would grow: the wrapped lines
+            # overprinted the next row. The height is set from the text, generously.
+            ws.set_row(row, LINE_HEIGHT * wrapped_lines(line, INSTRUCTION_WIDTH))
+            ws.write_string(row, 0, line, self.fmt["wrap"])
 
     def _write_data_sheet(self, spec: SheetSpec, ws: Any) -> None:
-        last_row = 1 if spec.single_row else VALIDATED_ROWS.get(spec.name, DEFAULT_VALIDATED_ROWS)
+        last_row = data_rows(spec)[1] - 1
         for col, column in enumerate(spec.columns):
-            fmt = self._cell_format(column)
-            ws.set_column(col, col, max(14, len(column.name) + 4), fmt)
-            ws.write_string(0, col, column.name, self.fmt["header"])
-            ws.write_comment(0, col, _comment(column), {"x_scale": 2.5, "y_scale": 1.5})
-            validation = self._validation(column)
+            ws.set_column(col, col, column_width(column), self._cell_format(column))
+            ws.write_string(LABEL_ROW, col, column.label_id, self.fmt["label"])
+            ws.write_comment(LABEL_ROW, col, comment(column), {"x_scale": 2.5, "y_scale": 1.5})
+            ws.write_string(HEADER_ROW, col, column.name, self.fmt["header"])
+            validation = self._validation(spec, column)
             if validation is not None:
-                ws.data_validation(1, col, last_row, col, validation)
-        ws.freeze_panes(1, 0)
-        _print_setup(ws, len(spec.columns))
+                ws.data_validation(FIRST_DATA_ROW, col, last_row, col, validation)
+        # Two lines: the longest labels wrap once in the narrowest columns.
+        ws.set_row(LABEL_ROW, 30)
+        ws.freeze_panes(FIRST_DATA_ROW, 0)
+        print_setup(ws, len(spec.columns), last_row)
         if spec.name == "IDENTITAS":
             self._prefill_identity(spec, ws)
 
@@ -229,125 +256,40 @@ class _Writer:
         for col, column in enumerate(spec.columns):
             value = values.get(column.name)
             if isinstance(value, str):
-                ws.write_string(1, col, value, self.fmt["text"])
+                ws.write_string(FIRST_DATA_ROW, col, value, self.fmt["text"])
             elif value is not None:
-                ws.write_number(1, col, value)
+                ws.write_number(FIRST_DATA_ROW, col, value)
             elif column.type == "date":
-                ws.write_blank(1, col, None, self.fmt["date"])
+                ws.write_blank(FIRST_DATA_ROW, col, None, self.fmt["date"])
 
     def _cell_format(self, column: ColumnSpec) -> Any:
         # Text format on identifiers keeps leading zeros of NIKs and register numbers.
         text_types = ("text", "nik", "period", "codes")
         return self.fmt.get("text" if column.type in text_types else column.type)
 
-    def _validation(self, column: ColumnSpec) -> dict[str, Any] | None:
+    def _validation(self, spec: SheetSpec, column: ColumnSpec) -> dict[str, Any] | None:
         """Excel data validation for one column, or None for free text."""
-        kind = column.type
-        if kind in ("code", "yn"):
-            source = self.ranges[column.code_list or YN_CODE_LIST]
-            return {
-                "validate": "list",
-                "source": source,
-                "error_title": "Kode tidak dikenal",
-                "error_message": f"Pilih kode dari daftar ({column.name}).",
-            }
-        if kind == "codes":
-            codes = ";".join(c.code for c in load_code_lists()[column.code_list or ""])
-            return {
-                "validate": "any",
-                "input_title": "Kode, pisahkan dengan ;",
-                "input_message": codes[:255],
-            }
-        if kind in ("integer", "year"):
-            low, high = YEAR_RANGE if kind == "year" else INT_BOUNDS
-            return _range_validation("integer", column, low, high)
-        if kind in ("decimal", "rupiah"):
-            return _range_validation("decimal", column, *NUMBER_BOUNDS)
-        if kind == "date":
-            return {
-                "validate": "date",
-                "criteria": "between",
-                "minimum": DATE_BOUNDS[0],
-                "maximum": DATE_BOUNDS[1],
-                "error_title": "Tanggal tidak valid",
-                "error_message": "Isi tanggal dengan format dd/mm/yyyy.",
-            }
-        if kind == "nik":
-            # A warning, not a stop: a wrong NIK is a quality finding, not a reason to block typing.
-            return {
-                "validate": "length",
-                "criteria": "==",
-                "value": 16,
-                "error_type": "warning",
-                "error_title": "NIK 16 digit",
-                "error_message": "NIK harus 16 digit angka.",
-            }
-        return None
+        referenced = REFERENCES.get((spec.name, column.name))
+        if referenced is not None:
+            return self._reference(column, *referenced)
+        listed = column.type in ("code", "yn")
+        return column_validation(
+            column, self.ranges[column.code_list or YN_CODE_LIST] if listed else None
+        )
+
+    def _reference(self, column: ColumnSpec, sheet: str, key: str) -> dict[str, Any] | None:
+        """Dropdown of `sheet`'s `key` cells; None when that sheet is not in this template."""
+        from xlsxwriter.utility import xl_col_to_name
+
+        spec = next((s for s in self.sheets if s.name == sheet), None)
+        if spec is None:
+            return None
+        letter = xl_col_to_name([c.name for c in spec.columns].index(key))
+        first, last = data_rows(spec)
+        return reference_validation(column, sheet, letter, first, last)
 
 
-A4 = 9  # Excel paper code
-
-
-def _print_setup(ws: Any, columns: int) -> None:
-    """A4 landscape, every column on one page width, header row repeated on each page.
-
-    Regression (issue #15 item 3): LibreOffice printed the data sheets 3-4 columns per page.
-    """
-    ws.set_paper(A4)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
-    ws.print_area(0, 0, 0, max(columns - 1, 0))
-    ws.hide_gridlines(0)
-
-
-def _number_text(value: float) -> str:
-    """1000000 -> '1.000.000', 0.5 -> '0,5' (Indonesian separators)."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def _range_message(column: ColumnSpec, validate: str) -> str:
-    """What to type, in the clerk's words; only bounds the contract sets are named.
-
-    Regression (issue #15 item 3): messages read "antara 1 dan 2147483647" or "antara 0.0 dan
-    1000000000000000.0", the technical limits of the cell type.
-    """
-    what = "angka bulat" if validate == "integer" else "angka"
-    low, high = column.min, column.max
-    if low is not None and high is not None:
-        return f"{column.name}: isi {what} dari {_number_text(low)} sampai {_number_text(high)}."
-    if low is not None:
-        return f"{column.name}: isi {what} {_number_text(low)} atau lebih."
-    if high is not None:
-        return f"{column.name}: isi {what} paling banyak {_number_text(high)}."
-    return f"{column.name}: isi {what} saja, tanpa huruf."
-
-
-def _range_validation(validate: str, column: ColumnSpec, low: float, high: float) -> dict[str, Any]:
-    """Whole-number or decimal validation bounded by the contract's min/max where given."""
-    minimum = low if column.min is None else column.min
-    maximum = high if column.max is None else column.max
-    if validate == "integer":
-        minimum, maximum = int(minimum), int(maximum)
-    return {
-        "validate": validate,
-        "criteria": "between",
-        "minimum": minimum,
-        "maximum": maximum,
-        "error_title": "Angka tidak valid",
-        "error_message": _range_message(column, validate),
-    }
-
-
-def _comment(column: ColumnSpec) -> str:
-    """Header note: Indonesian description first, English second, then what is allowed."""
-    parts = [column.description_id, f"({column.description_en})"]
-    if column.code_list:
-        parts.append(f"Kode: daftar '{column.code_list}'.")
-    if column.pii != "none":
-        parts.append("Data pribadi: dilindungi, tidak disimpan apa adanya di gudang data.")
-    if not column.required or column.nullable:
-        parts.append("Boleh dikosongkan.")
-    return "\n".join(parts)
+def data_rows(spec: SheetSpec) -> tuple[int, int]:
+    """1-based first and last row of `spec` covered by validations (and read by dropdowns)."""
+    count = 1 if spec.single_row else VALIDATED_ROWS.get(spec.name, DEFAULT_VALIDATED_ROWS)
+    return FIRST_DATA_ROW + 1, FIRST_DATA_ROW + count

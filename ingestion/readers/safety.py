@@ -100,12 +100,35 @@ def _encrypted_zip(count: int) -> SubmissionError:
     )
 
 
-def check_zip_entries(archive: zipfile.ZipFile) -> None:
+def unpacked_too_large(total: int, compressed: int, limit: int) -> SubmissionError:
+    """A container that is simply too big once extracted (an ordinary compression ratio).
+
+    Before, this was `zip_bomb` ("berkas terkompresi tidak wajar"), which told a clerk with a
+    genuinely huge workbook (images, formatted million-row ranges) that the file was hostile.
+    """
+    mb, limit_mb = total // (1024 * 1024), limit // (1024 * 1024)
+    return SubmissionError(
+        "too_large",
+        f"Berkas berukuran {mb} MB setelah diekstrak, melebihi batas {limit_mb} MB.",
+        f"The file is {mb} MB once extracted, over the {limit_mb} MB limit.",
+        hint_id="Hapus gambar/lampiran dan baris atau kolom kosong yang terformat sampai bawah "
+        "sheet, simpan, lalu kirim ulang; hubungi Ditjenpas jika datanya memang sebesar itu.",
+        hint_en="Remove images/attachments and empty rows or columns formatted down the sheet, "
+        "save and resend; contact Ditjenpas if the data really is that large.",
+        detail=f"declared uncompressed total {total} > {limit} bytes "
+        f"(compressed {compressed}, ratio {total / max(compressed, 1):.0f}:1)",
+    )
+
+
+def check_zip_entries(archive: zipfile.ZipFile, max_uncompressed: int | None = None) -> None:
     """Declared sizes: entry count, total size and compression ratio within limits.
 
     Also refuses a password-protected zip (the zipfile module would raise a bare RuntimeError
-    on the first read, issue #11 item 9).
+    on the first read, issue #11 item 9). Past `max_uncompressed` (default
+    MAX_UNCOMPRESSED_BYTES) the whole archive is `zip_bomb` only at a bomb's ratio; at an
+    ordinary ratio it is simply `too_large`.
     """
+    limit = MAX_UNCOMPRESSED_BYTES if max_uncompressed is None else max_uncompressed
     infos = archive.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise _bomb(
@@ -116,9 +139,10 @@ def check_zip_entries(archive: zipfile.ZipFile) -> None:
     encrypted = sum(bool(info.flag_bits & 0x1) for info in infos)
     if encrypted:
         raise _encrypted_zip(encrypted)
-    total = 0
+    total = compressed = 0
     for info in infos:
         total += info.file_size
+        compressed += info.compress_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
             raise _bomb(
@@ -126,12 +150,15 @@ def check_zip_entries(archive: zipfile.ZipFile) -> None:
                 f"one entry expands {ratio:.0f} times",
                 f"entry {info.filename!r}: ratio {ratio:.0f}:1 > {MAX_COMPRESSION_RATIO}:1",
             )
-    if total > MAX_UNCOMPRESSED_BYTES:
-        mb = total // (1024 * 1024)
-        raise _bomb(
-            f"{mb} MB setelah diekstrak", f"{mb} MB once extracted",
-            f"declared uncompressed total {total} > {MAX_UNCOMPRESSED_BYTES} bytes",
-        )  # fmt: skip
+    if total <= limit:
+        return
+    if total / max(compressed, 1) <= MAX_COMPRESSION_RATIO:
+        raise unpacked_too_large(total, compressed, limit)
+    mb = total // (1024 * 1024)
+    raise _bomb(
+        f"{mb} MB setelah diekstrak", f"{mb} MB once extracted",
+        f"declared uncompressed total {total} > {limit} bytes",
+    )  # fmt: skip
 
 
 def read_entry_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:

@@ -1,11 +1,8 @@
 """The morning quality-alert summary for Ditjen, Kanwil and Bapas."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import dagster as dg
 
-from core.settings import TIMEZONE
+from core.period import Period, jakarta_today
 from orchestration.defs.quality_checks import QUALITY_FINDINGS
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, MailResource
 
@@ -44,8 +41,8 @@ def quality_alert_summary(
     from quality.alerts import run_report
 
     settings = lipas.settings()
-    today = lipas.as_of_date() or dt.datetime.now(ZoneInfo(TIMEZONE)).date()
-    period = config.period or _previous_month(today)
+    today = lipas.as_of_date() or jakarta_today()
+    period = config.period or str(Period.of(today).shift(-1))
     result = run_report(
         settings,
         period,
@@ -63,12 +60,6 @@ def quality_alert_summary(
             "messages_failed": result.failed,
         }
     )
-
-
-def _previous_month(today: dt.date) -> str:
-    first = today.replace(day=1)
-    last_month = first - dt.timedelta(days=1)
-    return f"{last_month.year:04d}-{last_month.month:02d}"
 
 
 @dg.definitions

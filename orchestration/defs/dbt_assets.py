@@ -10,7 +10,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from core.settings import DBT_PROJECT_DIR
-from orchestration.dbt_invocation import dbt_vars
+from core.settings_registry import environ_for_child_process
+from orchestration.dbt_invocation import AS_OF_ENV, dbt_target_path
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, dbt_executable
 
 
@@ -77,8 +78,12 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, lipas: LipasResource
     ) -> Iterator[Any]:
         settings = lipas.settings()
-        # dbt runs as a subprocess that inherits the environment; profiles.yml reads this path.
-        os.environ["LIPAS_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+        # dbt's process gets these in its environment (profiles.yml reads the path); the judging
+        # day by env, not --vars: a --vars that changes nightly re-parses everything.
+        child_env = {
+            "LIPAS_WAREHOUSE_PATH": str(settings.warehouse_path),
+            AS_OF_ENV: lipas.as_of_date().isoformat(),
+        }
         if settings.dbt_target == "postgres":
             # dbt reads its inputs from PostgreSQL there: copy tonight's from DuckDB first.
             from publishing.postgres import prepare_postgres_inputs
@@ -87,7 +92,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             context.log.info("copied %d input tables to PostgreSQL", copied)
         from ingestion.upgrade import pending_full_refresh, record_warehouse_build
 
-        args = ["build", "--vars", dbt_vars(as_of_date=lipas.as_of_date())]
+        args = ["build"]
         changed = pending_full_refresh(settings.warehouse_path)
         if changed:
             # An upgrade changed the contract or a model: incremental facts would keep old
@@ -99,7 +104,14 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 ", ".join(changed[:10]),
             )
             args.append("--full-refresh")
-        yield from dbt.cli(args, context=context).stream()
+        # The warehouse's own target folder, not a fresh one per run: partial_parse.msgpack
+        # there lets the next night skip dbt's full parse (issue 16).
+        target_path = dbt_target_path(settings, settings.dbt_target)
+        # DbtCliResource builds dbt's environment from os.environ and takes no env argument:
+        # the values are exposed only while it starts dbt, then restored.
+        with environ_for_child_process(child_env):
+            invocation = dbt.cli(args, context=context, target_path=target_path)
+        yield from invocation.stream()
         record_warehouse_build(settings.warehouse_path)
 
     return lipas_dbt

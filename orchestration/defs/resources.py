@@ -1,7 +1,7 @@
 """Resources: where the pipeline lives (LIPAS_HOME), how dbt is invoked, and how mail goes out."""
 
+import dataclasses
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,16 +40,17 @@ class LipasResource(dg.ConfigurableResource):
 
     def settings(self) -> Settings:
         """Settings from the environment, with `home` taking precedence when configured."""
-        env = dict(os.environ)
-        if self.home:
-            env["LIPAS_HOME"] = self.home
-        settings = load_settings(env)
+        settings = load_settings(home=Path(self.home) if self.home else None)
         settings.ensure_dirs()
         return settings
 
 
 class MailResource(dg.ConfigurableResource):
-    """SMTP delivery settings for the alert summary; the password comes in as a Dagster EnvVar."""
+    """SMTP delivery settings for the alert summary, read from the registry when a run uses them.
+
+    Like `LipasResource`, the resource reads the declared LIPAS_* settings itself at run time;
+    `smtp_password` only overrides LIPAS_SMTP_PASSWORD (e.g. a test or a run's config).
+    """
 
     smtp_password: str | None = None
 
@@ -57,10 +58,10 @@ class MailResource(dg.ConfigurableResource):
         """Mail settings from LIPAS_SMTP_* / LIPAS_MAIL_*, with the password from the resource."""
         from quality.alerts.config import load_mail_config
 
-        env = dict(os.environ)
+        config = load_mail_config()
         if self.smtp_password:
-            env["LIPAS_SMTP_PASSWORD"] = self.smtp_password
-        return load_mail_config(env)
+            config = dataclasses.replace(config, password=self.smtp_password)
+        return config
 
 
 def dbt_executable() -> str:
@@ -81,18 +82,17 @@ def build_dbt_resource(target: str) -> DbtCliResource:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    """Bind resources; secrets come from the environment at load time, not import.
+    """Bind resources; every setting, secrets included, is read from the registry when used.
 
     LIPAS_HOME and LIPAS_AS_OF are read when a run uses the resource, not here: a process loads
     the code location once, and a home bound at load time sent a later run in the same process
     (a second `lipas nightly` from Python, the test suite) to the first run's home.
     """
     target = load_settings().dbt_target
-    password = dg.EnvVar("LIPAS_SMTP_PASSWORD") if os.environ.get("LIPAS_SMTP_PASSWORD") else None
     return dg.Definitions(
         resources={
             "lipas": LipasResource(),
             "dbt": build_dbt_resource(target),
-            "mail": MailResource(smtp_password=password),
+            "mail": MailResource(),
         }
     )

@@ -1,16 +1,15 @@
 """Schedules in Asia/Jakarta: the nightly run and the day-after-deadline completeness run."""
 
-import os
-
 import dagster as dg
 
 from core.reference import load_calendar
 from core.settings import TIMEZONE
+from core.settings_registry import setting
 from orchestration.defs.jobs import DEADLINE_JOB, NIGHTLY_JOB
 
-NIGHTLY_CRON = "0 1 * * *"
 # Operators may move the nightly (docs/operations.md); the daemon test sets a near-future cron.
 NIGHTLY_CRON_ENV = "LIPAS_NIGHTLY_CRON"
+NIGHTLY_CRON = setting(NIGHTLY_CRON_ENV).default  # 01:00 WIB
 
 
 def nightly_cron() -> str:
@@ -19,7 +18,7 @@ def nightly_cron() -> str:
     An invalid expression stops the code location from loading (ScheduleDefinition checks it),
     which the operator sees at once rather than as a night without a run.
     """
-    return os.environ.get(NIGHTLY_CRON_ENV, "").strip() or NIGHTLY_CRON
+    return setting(NIGHTLY_CRON_ENV).text()
 
 
 def deadline_cron(deadline_day: int) -> str:

@@ -1,9 +1,11 @@
 """Sensors: start ingestion when files land, and record and announce failed runs."""
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -59,8 +61,13 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
     )
 
 
-def record_failure(reports_dir: Path, run_id: str, job_name: str, message: str) -> Path:
-    """Append a failed run to reports/run_failures.jsonl, which the next digest reports."""
+def record_failure(reports_dir: Path, run_id: str, job_name: str, message: str) -> Path | None:
+    """Append a failed run to reports/run_failures.jsonl, which the next digest reports.
+
+    Once per run id: the run-failure sensor (daemon) and the CLI that ran the job may both see
+    one failure at the same moment. The look-up and the append happen under one exclusive
+    `flock` on the log, so exactly one of them writes; the other gets None.
+    """
     reports_dir.mkdir(parents=True, exist_ok=True)
     path = reports_dir / FAILURE_LOG
     entry = {
@@ -69,8 +76,18 @@ def record_failure(reports_dir: Path, run_id: str, job_name: str, message: str) 
         "message": message[:2000],
         "failed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry) + "\n")
+    # "a+": reads from the start after seek(0), every write still lands at the end.
+    with path.open("a+", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            handle.seek(0)
+            if run_id in _run_ids(handle.read()):
+                return None
+            handle.write(json.dumps(entry) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     return path
 
 
@@ -88,11 +105,11 @@ def announce_run_failure(
     from core.redact import scrub
     from quality.alerts import notify_operators
 
-    if run_id in recorded_failures(settings.reports_dir):
-        return None
     # Failure text can quote a file name or value; a NIK/NIP never reaches the logs (issue #11).
     text = scrub(message or "run failed")
     path = record_failure(settings.reports_dir, run_id, job_name, text)
+    if path is None:
+        return None
     logger.error("run %s of %s failed: %s (recorded in %s)", run_id, job_name, text, path)
     return notify_operators(
         settings,
@@ -106,8 +123,12 @@ def recorded_failures(reports_dir: Path) -> set[str]:
     path = reports_dir / FAILURE_LOG
     if not path.is_file():
         return set()
+    return _run_ids(path.read_text(encoding="utf-8"))
+
+
+def _run_ids(text: str) -> set[str]:
     ids = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         try:
             ids.add(str(json.loads(line)["run_id"]))
         except (ValueError, KeyError, TypeError):

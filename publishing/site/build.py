@@ -13,15 +13,14 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from core.period import jakarta_today
 from publishing.external import EXTERNAL_LINK
-from publishing.site import charts
 from publishing.site.data import Marts, load_external, load_snapshot
+from publishing.site.draw import draw_charts
 from publishing.site.fmt import figure, number, percent
-from publishing.site.model import Page
 from publishing.site.pages import build_page, latest_month
 from publishing.snapshot import SNAPSHOT_NAME
 
@@ -29,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 SITE_DIR = "kinerja"
 LATEST = "latest"
-TIMEZONE = "Asia/Jakarta"
 
 
 @dataclass(frozen=True)
@@ -46,11 +44,6 @@ class SiteResult:
 def site_root(reports_dir: Path, *, external: bool = False) -> Path:
     """`reports/kinerja/` (Ditjen) or `reports/kinerja-eksternal/` (suppressed) under LIPAS_HOME."""
     return reports_dir / (f"{SITE_DIR}-eksternal" if external else SITE_DIR)
-
-
-def jakarta_today() -> dt.date:
-    """The nightly runs at 01:00 WIB (18:00 UTC the day before): name folders by Jakarta date."""
-    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def build_site(
@@ -71,6 +64,7 @@ def build_site(
     """
     root = site_root(reports_dir, external=external)
     root.mkdir(parents=True, exist_ok=True)
+    # Named by Jakarta date: the nightly runs at 01:00 WIB, 18:00 UTC the day before.
     day = (built_on or jakarta_today()).isoformat()
     tmp = root / f".{day}.tmp-{uuid.uuid4().hex[:8]}"
     latest_tmp = root / f".{LATEST}.tmp-{uuid.uuid4().hex[:8]}"
@@ -101,9 +95,10 @@ def render_site(marts: Marts, out: Path, *, external: bool, day: str) -> int:
     out.mkdir(parents=True)
     (out / "site.css").write_text(env.get_template("site.css").render(), encoding="utf-8")
     areas = marts.areas()
-    for area in areas:
-        page = build_page(marts, area, month, marts.need_labels)
-        _draw_charts(page, out)
+    pages = [build_page(marts, area, month, marts.need_labels) for area in areas]
+    # All charts first (in parallel: they are nearly all of a build's time), then the pages.
+    draw_charts(pages, out)
+    for page in pages:
         depth = page.path.count("/")
         html = template.render(
             page=page,
@@ -116,47 +111,6 @@ def render_site(marts: Marts, out: Path, *, external: bool, day: str) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8")
     return len(areas)
-
-
-def _draw_charts(page: Page, out: Path) -> None:
-    """Charts only where there is something to draw (a silent office gets none)."""
-    stem = f"img/{page.area.level}_{page.area.code}"
-    if any(r.cells["clients_with_need"].value for r in page.needs):
-        page.charts["coverage"] = (
-            charts.coverage_chart(
-                out / f"{stem}_kebutuhan.png",
-                [r.label for r in page.needs],
-                [r.cells["clients_with_need"] for r in page.needs],
-                [r.cells["clients_need_addressed"] for r in page.needs],
-            )
-            .relative_to(out)
-            .as_posix()
-        )
-    # An office that never reported gets no trend picture: its 0% reporting rate is in the text.
-    if any(c.value is not None for c in page.reach_trend):
-        page.charts["trend"] = (
-            charts.trend_chart(
-                out / f"{stem}_tren.png",
-                page.months,
-                {"Jangkauan klien": page.reach_trend, "Tingkat pelaporan": page.reporting_trend},
-            )
-            .relative_to(out)
-            .as_posix()
-        )
-    if any(c.value for cells in page.funding_trend.values() for c in cells):
-        page.charts["funding"] = (
-            charts.funding_chart(out / f"{stem}_dana.png", page.months, page.funding_trend)
-            .relative_to(out)
-            .as_posix()
-        )
-    if len(page.ranking_trend) > 1:
-        page.charts["multiples"] = (
-            charts.small_multiples(
-                out / f"{stem}_perbandingan.png", page.months, page.ranking_trend
-            )
-            .relative_to(out)
-            .as_posix()
-        )
 
 
 def _swap_in(tmp: Path, final: Path) -> Path:

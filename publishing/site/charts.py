@@ -1,4 +1,10 @@
-"""Static PNG charts (matplotlib, Agg backend): they open from a file, print, and need no JS."""
+"""Static PNG charts (matplotlib, Agg backend): they open from a file, print, and need no JS.
+
+The three per-page charts use fixed margins (in inches) instead of constrained layout: the
+layout engine made matplotlib draw each chart twice and measure every tick label, ~30% of a
+site build's CPU (issue 16). Their labels have known shapes (need names, 'YYYY-MM' months,
+0-100 %, million Rupiah), so the margins below fit them.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +31,26 @@ def _num(cell: Cell) -> float:
     return float(cell.value) if cell.value is not None else 0.0
 
 
+# Average width of one label character at font size 9, in inches (DejaVu Sans).
+CHAR_INCHES = 0.068
+
+
+def _margins(fig: Figure, *, left: float, right: float, top: float, bottom: float) -> None:
+    """Place the axes by margins in inches (no layout engine: one draw per chart)."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height
+    )
+
+
 def coverage_chart(
     path: Path, labels: Sequence[str], with_need: Sequence[Cell], reached: Sequence[Cell]
 ) -> Path:
     """Clients with each need (grey) against those reached by a matching programme (blue)."""
     height = max(2.2, 0.42 * len(labels) + 0.9)
-    fig = Figure(figsize=(6.4, height), dpi=110, layout="constrained")
+    fig = Figure(figsize=(6.4, height), dpi=110)
+    longest = max((len(label) for label in labels), default=0)
+    _margins(fig, left=0.2 + CHAR_INCHES * longest, right=0.15, top=0.1, bottom=0.35)
     ax = fig.subplots()
     rows = range(len(labels))
     ax.barh(rows, [_num(c) for c in with_need], color=GREY, label="Klien dengan kebutuhan")
@@ -44,7 +64,9 @@ def coverage_chart(
 
 def trend_chart(path: Path, periods: Sequence[str], series: Mapping[str, Sequence[Cell]]) -> Path:
     """Rates over the last months (percent), one line per series; gaps where a month is empty."""
-    fig = Figure(figsize=(6.4, 2.8), dpi=110, layout="constrained")
+    fig = Figure(figsize=(6.4, 2.8), dpi=110)
+    # Bottom: 'YYYY-MM' at 45 degrees; left: '100' and the '%' axis label.
+    _margins(fig, left=0.6, right=0.15, top=0.1, bottom=0.65)
     ax = fig.subplots()
     for (label, cells), colour in zip(series.items(), (BLUE, ORANGE, RED), strict=False):
         values = [c.value * 100 if c.value is not None else float("nan") for c in cells]
@@ -59,7 +81,9 @@ def trend_chart(path: Path, periods: Sequence[str], series: Mapping[str, Sequenc
 
 def funding_chart(path: Path, periods: Sequence[str], costs: Mapping[str, Sequence[Cell]]) -> Path:
     """Activity cost per funding source per month (stacked, million Rupiah)."""
-    fig = Figure(figsize=(6.4, 2.8), dpi=110, layout="constrained")
+    fig = Figure(figsize=(6.4, 2.8), dpi=110)
+    # Top: the legend row above the axes; left: up to six-digit millions and 'juta Rp'.
+    _margins(fig, left=0.85, right=0.15, top=0.45, bottom=0.65)
     ax = fig.subplots()
     bottom = [0.0] * len(periods)
     for source, cells in costs.items():
@@ -111,6 +135,6 @@ def _tidy(ax: Axes) -> None:
 def _save(fig: Figure, path: Path) -> Path:
     # A bare Figure (no pyplot): nothing global to close, no display backend needed.
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Constrained layout instead of bbox_inches="tight", which draws every chart twice.
+    # Never bbox_inches="tight": like a layout engine, it draws every chart twice.
     fig.savefig(path, metadata={"Software": None})
     return path

@@ -68,10 +68,14 @@ def page_path(area: Area) -> str:
 def completeness(
     marts: Marts, area: Area, grain: str, period: str, kind: str = "monthly"
 ) -> Completeness:
-    """The reporting rate (received / expected reports) of an area and period."""
+    """The reporting rate (reported / expected reports) of an area and period.
+
+    `received` shows the rate's own numerator (reported_reports: an accepted version exists),
+    so "laporan masuk X (a dari b)" adds up (issue 13).
+    """
     mart = "mart_submission_compliance"
     return Completeness(
         rate=marts.cell(mart, "reporting_rate", area, grain, period, kind),
-        received=marts.cell(mart, "received_reports", area, grain, period, kind),
+        received=marts.cell(mart, "reported_reports", area, grain, period, kind),
         expected=marts.cell(mart, "expected_reports", area, grain, period, kind),
     )

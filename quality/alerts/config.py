@@ -1,13 +1,13 @@
-"""Mail and reminder settings from LIPAS_* environment variables (read on call, never at import)."""
+"""Mail and reminder settings (declared LIPAS_SMTP_* and LIPAS_MAIL_* variables, read on call)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.settings import ConfigurationError
+from core.settings_registry import setting
 
 SECURITY_MODES = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
@@ -38,9 +38,14 @@ class MailConfig:
 
 
 def _number(
-    env: Mapping[str, str], name: str, default: str, kind: type[float] | type[int]
+    env: Mapping[str, str] | None,
+    name: str,
+    kind: type[float] | type[int],
+    default: str | None = None,
 ) -> float:
-    raw = env.get(name, "").strip() or default
+    """A non-negative number; unset takes `default`, else the registry's default."""
+    declared = setting(name)
+    raw = declared.raw(env) or (declared.default if default is None else default)
     try:
         value = kind(raw)
     except ValueError as exc:
@@ -52,33 +57,33 @@ def _number(
 
 def load_mail_config(environ: Mapping[str, str] | None = None) -> MailConfig:
     """Read the mail settings; raise ConfigurationError naming the variable that is wrong."""
-    env = os.environ if environ is None else environ
-    security = env.get("LIPAS_SMTP_SECURITY", "starttls").strip().lower() or "starttls"
+    env = environ
+    security = setting("LIPAS_SMTP_SECURITY").text(env).lower()
     if security not in SECURITY_MODES:
         raise ConfigurationError(
             f"LIPAS_SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, got {security!r}"
         )
-    host = env.get("LIPAS_SMTP_HOST", "").strip() or None
-    user = env.get("LIPAS_SMTP_USER", "").strip() or None
+    host = setting("LIPAS_SMTP_HOST").raw(env) or None
+    user = setting("LIPAS_SMTP_USER").raw(env) or None
     if user and security == "none" and host not in LOOPBACK_HOSTS:
         # Never send a password in clear over the network.
         raise ConfigurationError(
             "LIPAS_SMTP_USER is set but LIPAS_SMTP_SECURITY=none: use starttls or ssl"
         )
-    recipients = env.get("LIPAS_MAIL_RECIPIENTS", "").strip()
+    recipients = setting("LIPAS_MAIL_RECIPIENTS").raw(env)
     # An agency mail relay often uses an internal CA: trust it explicitly, never skip checks.
-    ca_file = env.get("LIPAS_SMTP_CA_FILE", "").strip()
+    ca_file = setting("LIPAS_SMTP_CA_FILE").raw(env)
     return MailConfig(
         host=host,
-        port=int(_number(env, "LIPAS_SMTP_PORT", str(DEFAULT_PORTS[security]), int)),
+        port=int(_number(env, "LIPAS_SMTP_PORT", int, str(DEFAULT_PORTS[security]))),
         security=security,
         user=user,
-        password=env.get("LIPAS_SMTP_PASSWORD") or None,
-        sender=env.get("LIPAS_MAIL_FROM", "").strip() or "lipas-noreply@localhost",
-        timeout_seconds=_number(env, "LIPAS_SMTP_TIMEOUT_SECONDS", "30", float),
-        retries=max(1, int(_number(env, "LIPAS_SMTP_RETRIES", "3", int))),
-        backoff_seconds=_number(env, "LIPAS_SMTP_BACKOFF_SECONDS", "5", float),
+        password=setting("LIPAS_SMTP_PASSWORD").value(env) or None,
+        sender=setting("LIPAS_MAIL_FROM").text(env),
+        timeout_seconds=_number(env, "LIPAS_SMTP_TIMEOUT_SECONDS", float),
+        retries=max(1, int(_number(env, "LIPAS_SMTP_RETRIES", int))),
+        backoff_seconds=_number(env, "LIPAS_SMTP_BACKOFF_SECONDS", float),
         recipients_path=Path(recipients).expanduser() if recipients else None,
-        reminder_days=int(_number(env, "LIPAS_REMINDER_DAYS", "3", int)),
+        reminder_days=int(_number(env, "LIPAS_REMINDER_DAYS", int)),
         ca_file=Path(ca_file).expanduser() if ca_file else None,
     )

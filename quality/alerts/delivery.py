@@ -96,13 +96,16 @@ def deliver_pending(
     config: MailConfig,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    only: Callable[[str], bool] | None = None,
 ) -> DeliveryReport:
     """Try every pending message, up to `config.retries` times each with exponential backoff.
 
     Failures are logged, recorded in quality.outbox (attempts, last error) and left pending, so
     the next run re-sends them and the next digest lists them. Nothing is ever dropped.
+    `only` restricts this flush to the message keys it accepts (the Bapas messages go first, so
+    the digest can report their delivery).
     """
-    messages = pending_messages(con)
+    messages = [m for m in pending_messages(con) if only is None or only(m.message_key)]
     if not config.enabled:
         for message in messages:
             mark_attempt(con, message.message_key, attempts=1, error="LIPAS_SMTP_HOST not set")

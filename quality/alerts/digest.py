@@ -17,11 +17,12 @@ from quality.alerts.digest_rows import (
     late_rows,
     missing_rows,
     movers,
-    persisting_by_bapas,
+    open_by_bapas,
     rejected_rows,
     severity_counts,
 )
 from quality.alerts.directory import Directory
+from quality.alerts.held import held_rows
 from quality.alerts.i18n import percent, text
 from quality.alerts.model import (
     AlertHistory,
@@ -30,6 +31,8 @@ from quality.alerts.model import (
     RunFailure,
     StatusRow,
     Undelivered,
+    awaiting_resubmission,
+    unresolved_rejections,
 )
 from quality.alerts.rates import (
     HeatmapData,
@@ -78,7 +81,7 @@ class Digest:
     rejected_fixed: int
     severity_counts: tuple[SeverityCount, ...]
     new_findings: tuple[FindingRow, ...]
-    persisting: tuple[tuple[str, str, int, int], ...]
+    open_by_bapas: tuple[tuple[str, str, int, int], ...]
     resolved: tuple[FindingRow, ...]
     movers: tuple[Mover, ...]
     heatmap: HeatmapData
@@ -86,6 +89,8 @@ class Digest:
     undelivered: tuple[Undelivered, ...]
     run_failures: tuple[RunFailure, ...]
     log_entries: tuple[LogEntry, ...]
+    # Held files: loaded but awaiting a decision, listed apart from the rejected ones.
+    held: tuple[RejectedRow, ...] = ()
 
 
 def scope_of(audience: str) -> str | None:
@@ -100,8 +105,13 @@ def build_digest(
     *,
     audience: str = "ditjen",
     lang: str = "id",
+    fixlists_sent: frozenset[str] | None = None,
 ) -> Digest:
-    """Assemble a digest for `audience` ('ditjen' or 'kanwil:<KODE>') from today's inputs."""
+    """Assemble a digest for `audience` ('ditjen' or 'kanwil:<KODE>') from today's inputs.
+
+    `fixlists_sent`: Bapas whose fix-list today's run delivered (None in a preview, where
+    nothing is sent); the digest says "sudah dikirim" only for those.
+    """
     kanwil = scope_of(audience)
     status = [s for s in inputs.status if kanwil is None or s.kode_kanwil == kanwil]
     findings = [
@@ -130,8 +140,14 @@ def build_digest(
         (prev_by.get(r.kode, RateRow(r.kode, r.name, 0, 0, 0)), r)
         for r in rates_by(cur_rows, key, name)
     )
-    missing = missing_rows(status, directory, lang)
+    # An office whose file was rejected (or held) did send: it is listed with the rejected files
+    # ("ditolak, belum dikirim ulang"), not as missing, and not counted in "Hubungi N Bapas".
+    pending = unresolved_rejections(rejections, status)
+    missing = missing_rows(
+        [s for s in status if not awaiting_resubmission(s, pending)], directory, lang
+    )
     rejected, fixed = rejected_rows(rejections, status, directory, lang, inputs.as_of)
+    held = held_rows(rejections, directory, lang)
     new_rows = finding_rows(view.new, directory, lang, "new")
     counts = severity_counts(view, lang)
     undelivered = inputs.undelivered if kanwil is None else ()
@@ -161,6 +177,8 @@ def build_digest(
             undelivered,
             not_due,
             lang,
+            fixlists_sent,
+            held=len(held),
         ),
         national=national,
         previous=previous,
@@ -172,7 +190,7 @@ def build_digest(
         rejected_fixed=fixed,
         severity_counts=counts,
         new_findings=new_rows,
-        persisting=persisting_by_bapas(view.persisting, directory),
+        open_by_bapas=open_by_bapas((*view.new, *view.persisting), directory),
         resolved=finding_rows(view.resolved, directory, lang, "resolved"),
         movers=movers(inputs.scores, inputs.period, {s.kode_bapas for s in status}, directory),
         heatmap=heatmap(status, inputs.months, directory),
@@ -180,6 +198,7 @@ def build_digest(
         undelivered=undelivered,
         run_failures=inputs.run_failures if kanwil is None else (),
         log_entries=view.log_entries(audience) + rejection_log,
+        held=held,
     )
 
 
@@ -195,7 +214,7 @@ def _headline(
     rate, on_time = national.reporting_rate, national.on_time_rate
     errors = next((c for c in counts if c.severity == "error"), None)
     new_errors = errors.new if errors else 0
-    open_errors = (errors.new + errors.persisting) if errors else 0
+    open_errors = errors.still_open if errors else 0
     note = (
         text("not_due", lang)
         if not_due
@@ -255,6 +274,9 @@ def _actions(
     undelivered: tuple[Undelivered, ...],
     not_due: bool,
     lang: str,
+    fixlists_sent: frozenset[str] | None = None,
+    *,
+    held: int = 0,
 ) -> tuple[str, ...]:
     """At most five plain sentences, most urgent first."""
     actions = []
@@ -274,11 +296,11 @@ def _actions(
         )
     new_errors = [f for f in new_rows if f.severity == "error"]
     if new_errors:
-        actions.append(
-            text("a_errors", lang, n=len(new_errors), m=len({f.kode_bapas for f in new_errors}))
-        )
+        actions.append(_errors_action(new_errors, fixlists_sent, lang))
     if rejected:
         actions.append(text("a_rejected", lang, n=len(rejected)))
+    if held:
+        actions.append(text("a_held", lang, n=held))
     low = [
         cur
         for _, cur in kanwil_rates
@@ -293,3 +315,17 @@ def _actions(
     if inactive:
         actions.append(text("a_inactive", lang, n=len(inactive)))
     return tuple(actions[:5]) or (text("a_none", lang),)
+
+
+def _errors_action(
+    new_errors: list[FindingRow], fixlists_sent: frozenset[str] | None, lang: str
+) -> str:
+    """The new-errors line: "daftar perbaikan sudah dikirim" only when delivery succeeded."""
+    bapas = {f.kode_bapas for f in new_errors}
+    n, m = len(new_errors), len(bapas)
+    if fixlists_sent is None:
+        return text("a_errors_prepared", lang, n=n, m=m)
+    delivered = len(bapas & fixlists_sent)
+    if delivered == m:
+        return text("a_errors", lang, n=n, m=m)
+    return text("a_errors_unsent", lang, n=n, m=m, s=delivered, u=m - delivered)

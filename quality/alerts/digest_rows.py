@@ -6,13 +6,19 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.period import compress_months, jakarta_date
 from quality.alerts.classify import FindingsView
 from quality.alerts.directory import Directory
 from quality.alerts.i18n import text
-from quality.alerts.model import SEVERITIES, Finding, Rejection, Score, StatusRow
-from quality.alerts.periods import compress_months, jakarta_date
+from quality.alerts.model import (
+    SEVERITIES,
+    Finding,
+    Rejection,
+    Score,
+    StatusRow,
+    reported_keys,
+)
 from quality.alerts.privacy import redact_text
-from quality.alerts.rates import REPORTED
 
 MIN_SCORE_MOVE = 1.0
 TOP_MOVERS = 5
@@ -82,6 +88,8 @@ class SeverityCount:
     new: int
     persisting: int
     resolved: int
+    # new + persisting: the one "masih terbuka" number (headline, table and per-Bapas list).
+    still_open: int
 
 
 @dataclass(frozen=True)
@@ -175,9 +183,11 @@ def rejected_rows(
     A file whose Bapas could not be identified can never be "replaced", so it is listed only
     for UNIDENTIFIED_DAYS after it arrived instead of for the whole window.
     """
-    reported = {(s.kode_bapas, s.report_kind, s.periode) for s in status if s.status in REPORTED}
+    reported = reported_keys(status)
     open_rows, fixed = [], 0
     for rej in rejections:
+        if rej.held:  # listed as "ditahan" (quality/alerts/held.py), not as rejected
+            continue
         if rej.replaced(reported):
             fixed += 1
             continue
@@ -253,15 +263,16 @@ def severity_counts(view: FindingsView, lang: str) -> tuple[SeverityCount, ...]:
             new=sum(f.severity == sev for f in view.new),
             persisting=sum(f.severity == sev for f in view.persisting),
             resolved=sum(f.severity == sev for f in view.resolved),
+            still_open=sum(f.severity == sev for f in (*view.new, *view.persisting)),
         )
         for sev in SEVERITIES
     )
 
 
-def persisting_by_bapas(
+def open_by_bapas(
     findings: Iterable[Finding], directory: Directory
 ) -> tuple[tuple[str, str, int, int], ...]:
-    """(kode, name, open errors, open warnings) per Bapas, worst first."""
+    """(kode, name, open errors, open warnings) per Bapas, worst first (pass new + persisting)."""
     counts: dict[str, list[int]] = {}
     for f in findings:
         pair = counts.setdefault(f.kode_bapas, [0, 0])

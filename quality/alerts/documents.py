@@ -80,8 +80,11 @@ def _digest_document(
     lang: str,
     path: str,
     variant: str = "",
+    fixlists_sent: frozenset[str] | None = None,
 ) -> Document:
-    digest = build_digest(inputs, history, directory, audience=audience, lang=lang)
+    digest = build_digest(
+        inputs, history, directory, audience=audience, lang=lang, fixlists_sent=fixlists_sent
+    )
     images = {
         "trend": render_trend(digest.trend, lang),
         "heatmap": render_heatmap(digest.heatmap, lang),
@@ -117,6 +120,36 @@ def blank_form_files(fix: FixList) -> dict[str, bytes]:
     return out
 
 
+def digest_documents(
+    inputs: AlertInputs,
+    history: AlertHistory,
+    directory: Directory,
+    *,
+    lang: str,
+    kanwil_audiences: tuple[str, ...] = (),
+    variant: str = "",
+    fixlists_sent: frozenset[str] | None = None,
+) -> tuple[Document, ...]:
+    """The national digest, then the requested Kanwil digests.
+
+    `fixlists_sent` is the delivery result of today's fix-lists (None: not sent, a preview).
+    """
+    docs = [
+        _digest_document(
+            inputs, history, directory, "ditjen", lang, "digest", variant, fixlists_sent
+        )
+    ]
+    for audience in kanwil_audiences:
+        code = audience.split(":", 1)[1]
+        path = f"kanwil/{code}/digest"
+        docs.append(
+            _digest_document(
+                inputs, history, directory, audience, lang, path, variant, fixlists_sent
+            )
+        )
+    return tuple(docs)
+
+
 def build_documents(
     inputs: AlertInputs,
     history: AlertHistory,
@@ -132,14 +165,16 @@ def build_documents(
 
     A fix-list carries its blank forms as attachments unless `template_url` links to them.
     """
-    docs = [_digest_document(inputs, history, directory, "ditjen", lang, "digest", variant)]
-    for audience in kanwil_audiences:
-        code = audience.split(":", 1)[1]
-        docs.append(
-            _digest_document(
-                inputs, history, directory, audience, lang, f"kanwil/{code}/digest", variant
-            )
+    docs = list(
+        digest_documents(
+            inputs,
+            history,
+            directory,
+            lang=lang,
+            kanwil_audiences=kanwil_audiences,
+            variant=variant,
         )
+    )
     for kode in bapas_needing_fixlist(inputs):
         fix = build_fixlist(inputs, history, directory, kode, lang, template_url)
         if not fix.entries:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from quality.alerts.classify import classify_findings
 from quality.alerts.digest_rows import finding_message
 from quality.alerts.directory import Directory
+from quality.alerts.held import held_reason, held_rule_id, held_severity
 from quality.alerts.i18n import text
 from quality.alerts.model import (
     SEVERITIES,
@@ -25,9 +26,9 @@ from quality.alerts.model import (
     LogEntry,
     Rejection,
     SampleRow,
+    unresolved_rejections,
 )
 from quality.alerts.privacy import redact_cell, redact_text
-from quality.alerts.rates import REPORTED
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _BOOLEAN_TEXT = {"true": "Y", "false": "N"}
@@ -48,7 +49,7 @@ class BlankForm:
 class FixEntry:
     """One problem to fix: a rejected file or a finding, with the cells involved."""
 
-    kind: str  # rejection | finding
+    kind: str  # rejection | held | finding
     severity: str
     rule_id: str
     periode: str
@@ -76,6 +77,11 @@ class FixList:
     def accepted(self) -> bool:
         """Only warnings: the report counts, the clerk is asked to check, not told it failed."""
         return all(e.kind == "finding" and e.severity != "error" for e in self.entries)
+
+    @property
+    def held_only(self) -> bool:
+        """Only held files: the clerk is told the file arrived and is held, not to resend."""
+        return bool(self.entries) and all(e.kind == "held" for e in self.entries)
 
     @property
     def new_count(self) -> int:
@@ -129,6 +135,8 @@ def _safe_cells(cells: tuple[SampleRow, ...]) -> tuple[SampleRow, ...]:
 
 
 def _rejection_entry(rej: Rejection, lang: str, is_new: bool) -> FixEntry:
+    if rej.held:
+        return _held_entry(rej, lang, is_new)
     message = (
         (rej.message_id or rej.message_en) if lang == "id" else (rej.message_en or rej.message_id)
     )
@@ -144,6 +152,22 @@ def _rejection_entry(rej: Rejection, lang: str, is_new: bool) -> FixEntry:
             f"{rej.original_name}: {message or text('fx_rejected_unknown', lang)}"
             + (f" ({text('fx_owner_inferred', lang)})" if rej.owner_inferred else "")
         ),
+        hint=redact_text(hint),
+        cells=_safe_cells(rej.details),
+        more_rows=0,
+        is_new=is_new,
+    )
+
+
+def _held_entry(rej: Rejection, lang: str, is_new: bool) -> FixEntry:
+    """A held file: its own rule id and severity, worded "ditahan" (never "ditolak")."""
+    hint = (rej.hint_id or rej.hint_en) if lang == "id" else (rej.hint_en or rej.hint_id)
+    return FixEntry(
+        kind="held",
+        severity=held_severity(rej),
+        rule_id=held_rule_id(rej),
+        periode=rej.periode or "",
+        message=redact_text(f"{rej.original_name}: {held_reason(rej, lang)}"),
         hint=redact_text(hint),
         cells=_safe_cells(rej.details),
         more_rows=0,
@@ -168,10 +192,7 @@ def _finding_entry(finding: Finding, lang: str, is_new: bool) -> FixEntry:
 
 def bapas_needing_fixlist(inputs: AlertInputs) -> tuple[str, ...]:
     """Bapas with an unresolved rejection or an open error/warning finding."""
-    reported = {
-        (s.kode_bapas, s.report_kind, s.periode) for s in inputs.status if s.status in REPORTED
-    }
-    codes = {r.kode_bapas for r in inputs.rejections if r.kode_bapas and not r.replaced(reported)}
+    codes = {r.kode_bapas for r in unresolved_rejections(inputs.rejections, inputs.status)}
     codes |= {
         f.kode_bapas for f in inputs.findings if f.is_open and f.is_content and f.severity != "info"
     }
@@ -223,12 +244,13 @@ def build_fixlist(
 ) -> FixList:
     """The fix-list of one Bapas: rejections first, then errors, then warnings."""
     audience = f"bapas:{kode_bapas}"
-    reported = {
-        (s.kode_bapas, s.report_kind, s.periode) for s in inputs.status if s.status in REPORTED
-    }
-    rejections = [
-        r for r in inputs.rejections if r.kode_bapas == kode_bapas and not r.replaced(reported)
-    ]
+    # A held file whose path names another period of the same office is listed (by the
+    # loader) under both periods; the office's own list shows the file once.
+    by_file: dict[str, Rejection] = {}
+    for r in unresolved_rejections(inputs.rejections, inputs.status):
+        if r.kode_bapas == kode_bapas:
+            by_file.setdefault(r.submission_id, r)
+    rejections = list(by_file.values())
     mine = [
         f
         for f in inputs.findings
@@ -249,7 +271,10 @@ def build_fixlist(
         ),
         *(_finding_entry(f, lang, f.finding_id in new_ids) for f in open_findings),
     )
-    forms = blank_forms(kode_bapas, {e.periode for e in entries}, inputs.versi, template_url)
+    # A held file needs a decision or a corrected IDENTITAS sheet, not a blank form.
+    forms = blank_forms(
+        kode_bapas, {e.periode for e in entries if e.kind != "held"}, inputs.versi, template_url
+    )
     notes = tuple(n for n in (_operator_note(r) for r in rejections) if n)
     log = (
         *(LogEntry(f"rejection|{r.submission_id}", audience, "rejected") for r in rejections),

@@ -44,6 +44,19 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{n} new error findings at {m} Bapas: fix-lists were sent; ask the Kanwil to follow up "
         "on resubmissions.",
     ),
+    # "sudah dikirim" only on a delivery result (issue 13): a preview or a failed send says so.
+    "a_errors_unsent": (
+        "{n} temuan error baru di {m} Bapas: daftar perbaikan terkirim ke {s} Bapas, {u} Bapas "
+        "belum menerimanya (alamat belum terdaftar atau pengiriman gagal); minta Kanwil "
+        "meneruskannya.",
+        "{n} new error findings at {m} Bapas: fix-lists delivered to {s} Bapas, {u} Bapas have "
+        "not received theirs (no address or delivery failed); ask the Kanwil to pass them on.",
+    ),
+    "a_errors_prepared": (
+        "{n} temuan error baru di {m} Bapas: daftar perbaikan sudah dibuat tetapi belum dikirim "
+        "(pratinjau).",
+        "{n} new error findings at {m} Bapas: fix-lists were written but not sent (preview).",
+    ),
     "a_rejected": (
         "{n} berkas ditolak belum diganti kiriman yang benar: lihat alasan di bawah.",
         "{n} rejected files have not been replaced by a valid resubmission: see reasons below.",
@@ -90,11 +103,37 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{n} berkas ditolak lainnya sudah diganti kiriman yang diterima.",
         "{n} other rejected files have since been replaced by an accepted resubmission.",
     ),
+    # A held file is not a rejected one: it was loaded and awaits a decision (its own section).
+    "held": ("Berkas ditahan", "Held files"),
+    "held_note": (
+        "Datanya sudah disimpan tetapi belum dipakai, sampai Ditjenpas menerima berkas itu atau "
+        "Bapas mengirim perbaikan.",
+        "Their data is stored but not in use until Ditjenpas accepts the file or the Bapas "
+        "sends a correction.",
+    ),
+    "a_held": (
+        "{n} berkas ditahan menunggu keputusan: periksa alasannya di bawah, lalu terima berkas "
+        "yang benar atau minta Bapas memperbaiki sheet IDENTITAS.",
+        "{n} held files await a decision: check the reasons below, then accept the right files "
+        "or ask the Bapas to correct the IDENTITAS sheet.",
+    ),
+    "fx_intro_held": (
+        "Berkas Anda sudah diterima tetapi ditahan: datanya disimpan, namun belum dipakai. Baca "
+        "penjelasan di bawah; kirim ulang hanya bila penjelasan itu memintanya.",
+        "Your file was received but is held: its data is stored but not in use yet. Read the "
+        "explanation below; resend only if it asks you to.",
+    ),
+    "fx_held_unknown": (
+        "berkas ditahan (disimpan tetapi belum dipakai); Ditjenpas akan menghubungi Anda.",
+        "the file is held (stored but not in use); Ditjenpas will contact you.",
+    ),
     "unknown_bapas": ("(Bapas tidak dikenali)", "(unknown Bapas)"),
     "findings": ("Temuan mutu data", "Data quality findings"),
     "col_severity": ("Tingkat", "Severity"),
     "col_new": ("Baru", "New"),
-    "col_persisting": ("Masih terbuka", "Persisting"),
+    # "Masih terbuka" always means new + earlier, the headline's number (issue 13).
+    "col_persisting": ("Lama", "Earlier"),
+    "col_open": ("Masih terbuka", "Still open"),
     "col_resolved": ("Selesai", "Resolved"),
     "sev_error": ("Error (menghambat)", "Error (blocking)"),
     "sev_warning": ("Peringatan", "Warning"),
@@ -104,8 +143,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_message": ("Masalah", "Problem"),
     "col_rows": ("Baris", "Rows"),
     "persisting_by_bapas": (
-        "Temuan yang masih terbuka per Bapas",
-        "Open findings still persisting, by Bapas",
+        "Temuan yang masih terbuka per Bapas (baru dan lama)",
+        "Findings still open, by Bapas (new and earlier)",
     ),
     "col_errors": ("Error", "Errors"),
     "col_warnings": ("Peringatan", "Warnings"),

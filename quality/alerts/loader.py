@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from core.period import Period, previous_month, window_months
 from ingestion.quarantine import find_quarantine
 from quality.alerts.identity import infer_owner
 from quality.alerts.model import (
@@ -24,7 +25,6 @@ from quality.alerts.model import (
     StatusRow,
     Undelivered,
 )
-from quality.alerts.periods import previous_month, window_months
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 # the newest row at or before our as_of for every owed report, not one global snapshot.
 _STATUS_SQL = """
 select kode_bapas, kode_kanwil, report_kind, periode, deadline, received, first_received_at,
-       accepted, on_time, status, days_overdue, possibly_inactive
+       accepted, on_time, status, days_overdue, possibly_inactive,
+       counts_as_expected, counts_as_reported, counts_as_on_time
 from quality.submission_status
 where coalesce(as_of_date, ?) <= ?
 qualify row_number() over (
@@ -81,6 +82,25 @@ from quality.outbox
 where status = 'pending' and attempts > 0
 order by created_at, message_key
 """
+
+
+_DELIVERED_SQL = """
+select distinct audience
+from quality.outbox
+where kind = ? and status = 'sent' and starts_with(message_key, ?)
+"""
+
+
+def delivered_today(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, kind: str = "fixlist"
+) -> frozenset[str]:
+    """Bapas codes whose `kind` message of this digest date was actually delivered.
+
+    The digest says "daftar perbaikan sudah dikirim" from this delivery result (issue 13), not
+    from having written or queued the fix-list.
+    """
+    rows = _rows(con, "quality", "outbox", _DELIVERED_SQL, [kind, f"{as_of.isoformat()}/"])
+    return frozenset(str(r[0]).removeprefix("bapas:") for r in rows)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -183,14 +203,22 @@ def _held_elsewhere(rejection: Rejection, quarantine_dir: Path) -> tuple[Rejecti
 
 
 def _reconcile(row: StatusRow, as_of: dt.date) -> StatusRow:
-    """Age a register row computed on an earlier night to today (deadline passed, days grew)."""
+    """Age a register row computed on an earlier night to today (deadline passed, days grew).
+
+    The one place the digest touches an indicator column: a report not yet due when the
+    register was written and past its deadline today is expected now (the register would say
+    so if it were rebuilt today; `lipas check` does). Nothing becomes reported here.
+    """
     status = row.status
     if status == "not_yet_due" and not row.received and row.deadline < as_of:
         status = "missing"
     if status != "missing":
         return row
     return replace(
-        row, status=status, days_overdue=max(row.days_overdue or 0, (as_of - row.deadline).days)
+        row,
+        status=status,
+        days_overdue=max(row.days_overdue or 0, (as_of - row.deadline).days),
+        counts_as_expected=True,
     )
 
 
@@ -213,6 +241,7 @@ def read_run_failures(reports_dir: Path, as_of: dt.date) -> tuple[RunFailure, ..
     since = (as_of - dt.timedelta(days=RUN_FAILURE_DAYS)).isoformat()
     until = (as_of + dt.timedelta(days=1)).isoformat()
     out = []
+    seen: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             entry = json.loads(line)
@@ -220,6 +249,11 @@ def read_run_failures(reports_dir: Path, as_of: dt.date) -> tuple[RunFailure, ..
             logger.warning("skipping a malformed line in %s", path)
             continue
         failed_at = str(entry.get("failed_at", ""))
+        # A run recorded twice (a log written before appends were locked) is reported once.
+        run_id = str(entry.get("run_id", ""))
+        if run_id and run_id in seen:
+            continue
+        seen.add(run_id)
         if since <= failed_at[:10] < until:
             out.append(
                 RunFailure(
@@ -242,7 +276,7 @@ def load_inputs(
 ) -> AlertInputs:
     """Read status, findings, rejections, scores and delivery failures for one report."""
     months = window_months(period)
-    window_start = dt.datetime.fromisoformat(f"{months[0]}-01")
+    window_start = dt.datetime.combine(Period.parse(months[0]).start, dt.time())
     status = tuple(
         StatusRow(
             kode_bapas=r[0],
@@ -257,6 +291,9 @@ def load_inputs(
             status=r[9],
             days_overdue=r[10],
             possibly_inactive=bool(r[11]),
+            counts_as_expected=bool(r[12]),
+            counts_as_reported=bool(r[13]),
+            counts_as_on_time=bool(r[14]),
         )
         for r in _rows(con, "quality", "submission_status", _STATUS_SQL, [as_of, as_of])
     )

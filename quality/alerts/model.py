@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,21 @@ class StatusRow:
     status: str
     days_overdue: int | None
     possibly_inactive: bool
+    # The register's indicator decisions (quality/indicators.py): the digest counts these and
+    # never re-decides from `status`, so its rates equal `lipas check` and the mart (issue 13).
+    counts_as_expected: bool
+    counts_as_reported: bool
+    counts_as_on_time: bool
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(kode_bapas, report_kind, periode): the owed report this row is about."""
+        return (self.kode_bapas, self.report_kind, self.periode)
+
+
+def reported_keys(status: Iterable[StatusRow]) -> set[tuple[str, str, str]]:
+    """Owed reports that count as reported (an accepted version exists)."""
+    return {s.key for s in status if s.counts_as_reported}
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,31 @@ class Rejection:
     def replaced(self, reported: set[tuple[str, str, str]]) -> bool:
         """True when an accepted report for this Bapas-period makes the entry moot."""
         return not self.held and (self.kode_bapas, self.report_kind, self.periode) in reported
+
+    def covers(self, row: StatusRow) -> bool:
+        """True when this file was sent for the owed report `row` (kind unknown matches too)."""
+        return (
+            self.kode_bapas == row.kode_bapas
+            and self.periode == row.periode
+            and self.report_kind in (None, row.report_kind)
+        )
+
+
+def unresolved_rejections(
+    rejections: Iterable[Rejection], status: Iterable[StatusRow]
+) -> tuple[Rejection, ...]:
+    """Rejected or held files of a known Bapas that no accepted report has made moot.
+
+    Their office did send something: it is listed as "ditolak, belum dikirim ulang" and gets a
+    fix-list, never "belum mengirim" or an overdue notice saying the report was not received.
+    """
+    reported = reported_keys(status)
+    return tuple(r for r in rejections if r.kode_bapas and not r.replaced(reported))
+
+
+def awaiting_resubmission(row: StatusRow, pending: Iterable[Rejection]) -> bool:
+    """True when the owed report `row` is not reported but a rejected or held file covers it."""
+    return not row.counts_as_reported and any(r.covers(row) for r in pending)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,15 @@ from quality.alerts.classify import classify_findings
 from quality.alerts.digest_rows import finding_message
 from quality.alerts.directory import Directory
 from quality.alerts.i18n import text
-from quality.alerts.model import AlertHistory, AlertInputs, LogEntry
+from quality.alerts.model import (
+    AlertHistory,
+    AlertInputs,
+    LogEntry,
+    awaiting_resubmission,
+    reported_keys,
+    unresolved_rejections,
+)
 from quality.alerts.privacy import redact_text
-from quality.alerts.rates import REPORTED
 
 DEFAULT_REMINDER_DAYS = 3
 
@@ -58,9 +64,7 @@ def _rejections_fixed(
     lang: str,
 ) -> None:
     """A rejected file the Bapas was told about, now replaced by an accepted resubmission."""
-    reported = {
-        (s.kode_bapas, s.report_kind, s.periode) for s in inputs.status if s.status in REPORTED
-    }
+    reported = reported_keys(inputs.status)
     for rej in inputs.rejections:
         if not rej.kode_bapas or not rej.replaced(reported):
             continue
@@ -92,7 +96,12 @@ def build_notices(
     night does not skip the reminder); an overdue notice from the day after the deadline.
     """
     items: dict[tuple[str, str], list[NoticeItem]] = {}
+    # A report whose file was rejected or held is covered by the fix-list ("berkas rusak, kirim
+    # ulang"): a notice saying "belum kami terima" on top of it contradicts it (issue 13).
+    pending = unresolved_rejections(inputs.rejections, inputs.status)
     for row in inputs.status:
+        if awaiting_resubmission(row, pending):
+            continue
         audience = f"bapas:{row.kode_bapas}"
         days_left = (row.deadline - inputs.as_of).days
         if row.status == "not_yet_due" and not row.received and 0 <= days_left <= reminder_days:

@@ -1,4 +1,8 @@
-"""Reporting and on-time rates, trend series and the status matrix behind the heatmap."""
+"""Reporting and on-time rates, trend series and the status matrix behind the heatmap.
+
+The rates count the register's `counts_as_*` columns (quality/indicators.py decides them once;
+doc `ind_reporting_rate`), so the digest equals `lipas check` and mart_submission_compliance.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ from dataclasses import dataclass
 from quality.alerts.directory import Directory
 from quality.alerts.model import StatusRow
 
-# A rejected file does not count as reported: the office still owes a valid report.
-REPORTED = frozenset({"on_time", "late"})
 HEATMAP_STATUSES = ("on_time", "late", "rejected", "missing", "not_yet_due", "not_owed")
 
 
@@ -56,14 +58,14 @@ class HeatmapData:
 
 
 def rate_of(rows: Iterable[StatusRow], kode: str, name: str) -> RateRow:
-    """Count expected / reported / on-time rows."""
-    items = list(rows)
+    """Count the rows that count as expected / reported / on time."""
+    items = [r for r in rows if r.counts_as_expected]
     return RateRow(
         kode=kode,
         name=name,
         expected=len(items),
-        reported=sum(r.status in REPORTED for r in items),
-        on_time=sum(r.status == "on_time" for r in items),
+        reported=sum(r.counts_as_reported for r in items),
+        on_time=sum(r.counts_as_on_time for r in items),
     )
 
 

@@ -14,11 +14,11 @@ import html
 import json
 from dataclasses import dataclass
 
+from core.period import jakarta_time
 from quality.alerts.i18n import text
 from quality.alerts.privacy import redact_text
 from quality.alerts.render import Rendered
 
-WIB = dt.timedelta(hours=7)  # Asia/Jakarta has no daylight saving
 OUTCOMES = ("accepted", "rejected", "held", "duplicate")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -134,7 +134,7 @@ class Receipt:
     @property
     def received_wib(self) -> dt.datetime:
         """Received time on the Jakarta clock."""
-        return self.received_at + WIB
+        return jakarta_time(self.received_at)
 
     @property
     def days_late(self) -> int | None:
@@ -189,7 +189,7 @@ def _notes(receipt: Receipt, lang: str) -> list[str]:
     notes = []
     if receipt.replaces_version is not None:
         when = (
-            f"{receipt.replaces_received_at + WIB:%d/%m/%Y %H:%M} WIB"
+            f"{jakarta_time(receipt.replaces_received_at):%d/%m/%Y %H:%M} WIB"
             if receipt.replaces_received_at
             else "-"
         )
@@ -237,6 +237,8 @@ def _html(receipt: Receipt, lang: str, lines: tuple[ReceiptLine, ...]) -> str:
         "<style>body{font-family:sans-serif;margin:12px;max-width:720px}"
         "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 6px;"
         "border-bottom:1px solid #ddd;vertical-align:top;overflow-wrap:anywhere}"
+        # Labels wrap between words only ("Ketepatan waktu"), values anywhere (long file names).
+        "th{overflow-wrap:normal;white-space:nowrap}"
         ".error{color:#a40000;font-weight:bold}.warning{color:#8a5a00}"
         "code{background:#f3f3f3;padding:0 2px}</style></head><body>",
         f"<h1>{e(_t('title', lang))}</h1><p>{e(_t('intro', lang))}</p>",

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from core.period import utc_now
 from core.settings import Settings
 from quality.alerts.compose import compose_message
 from quality.alerts.config import MailConfig, load_mail_config
@@ -179,7 +180,7 @@ def send_receipts(
     """Receipts for every recently ingested file that has none yet; queued and delivered."""
     config = mail_config or load_mail_config()
     recipients = load_recipients(config.recipients_path)
-    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = now or utc_now()
     if not settings.warehouse_path.is_file():
         return ReceiptRun((), 0, 0, 0)
     names = dict(load_directory().bapas)

@@ -9,17 +9,22 @@ from pathlib import Path
 
 import duckdb
 
+from core.period import PERIOD_PATTERN
 from core.settings import Settings
 from quality.alerts.compose import compose_message
 from quality.alerts.config import MailConfig, load_mail_config
 from quality.alerts.delivery import deliver_pending
 from quality.alerts.directory import load_directory
-from quality.alerts.documents import Document, build_documents, report_variant
+from quality.alerts.documents import (
+    Document,
+    build_documents,
+    digest_documents,
+    report_variant,
+)
 from quality.alerts.i18n import LANGS
-from quality.alerts.loader import load_inputs, table_exists
+from quality.alerts.loader import delivered_today, load_inputs, table_exists
 from quality.alerts.model import AlertHistory, LogEntry, ReportResult
-from quality.alerts.periods import PERIOD_RE
-from quality.alerts.recipients import load_recipients
+from quality.alerts.recipients import Recipients, load_recipients
 from quality.alerts.state import (
     enqueue,
     ensure_alert_tables,
@@ -94,7 +99,7 @@ def run_report(
     `preview` (the `lipas report` default) and a language other than Bahasa write variant file
     names (see `report_variant`) so they never overwrite the nightly's report of the same day.
     """
-    if not PERIOD_RE.match(period):
+    if not PERIOD_PATTERN.fullmatch(period):
         raise ValueError(f"period must be YYYY-MM, got {period!r}")
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
@@ -130,41 +135,31 @@ def run_report(
         queued, sent, pending = 0, 0, 0
         errors: tuple[str, ...] = ()
         if send:
-            log: list[LogEntry] = []
-            for doc in docs:
-                addresses = recipients.for_audience(doc.audience)
-                if doc.mail and addresses:
-                    message = compose_message(
-                        doc.rendered,
-                        sender=config.sender,
-                        recipients=addresses,
-                        attachments=doc.attachments,
-                    )
-                    eml = write_atomic(
-                        report_dir / "mail" / f"{doc.path.replace('/', '_')}{doc.variant}.eml",
-                        message.as_bytes(),
-                    )
-                    queued += enqueue(
-                        con,
-                        message_key=f"{as_of.isoformat()}/{doc.audience}/{doc.kind}{doc.variant}",
-                        audience=doc.audience,
-                        kind=doc.kind,
-                        recipients=addresses,
-                        subject=doc.rendered.subject,
-                        message=message.as_bytes(),
-                        eml_path=str(eml),
-                    )
-                elif doc.mail:
-                    logger.info(
-                        "no recipients for %s; %s kept on disk only", doc.audience, doc.kind
-                    )
-                # The national digest is the record of what was announced even without mail.
-                if doc.audience == "ditjen" or (doc.mail and addresses):
-                    log.extend(doc.log_entries)
-            record_log(con, as_of, log)
-            report = deliver_pending(con, config)
+            # Bapas messages go first so the digest can say whether their fix-lists were
+            # delivered ("sudah dikirim" only on a delivery result, issue 13).
+            bapas_docs = tuple(d for d in docs if d.kind != "digest")
+            queued, log = _queue(con, bapas_docs, recipients, config, report_dir, as_of)
+            today_bapas = f"{as_of.isoformat()}/bapas:"
+            first = deliver_pending(con, config, only=lambda key: key.startswith(today_bapas))
+            digests = digest_documents(
+                inputs,
+                history,
+                directory,
+                lang=lang,
+                kanwil_audiences=recipients.roles("kanwil:"),
+                variant=report_variant(lang, preview),
+                fixlists_sent=delivered_today(con, as_of),
+            )
+            rewritten = [f for d in digests for f in write_document(report_dir, d)]
+            files = list(dict.fromkeys([*files, *rewritten]))
+            docs = (*digests, *bapas_docs)
+            more, digest_log = _queue(con, digests, recipients, config, report_dir, as_of)
+            queued += more
+            record_log(con, as_of, [*log, *digest_log])
+            rest = deliver_pending(con, config, only=lambda key: not key.startswith(today_bapas))
             prune_sent(con)
-            sent, pending, errors = report.sent, report.pending, report.errors
+            sent, pending = first.sent + rest.sent, first.pending + rest.pending
+            errors = first.errors + rest.errors
         digest = docs[0]
         return ReportResult(
             period=period,
@@ -180,6 +175,47 @@ def run_report(
         )
     finally:
         con.close()
+
+
+def _queue(
+    con: duckdb.DuckDBPyConnection,
+    docs: tuple[Document, ...],
+    recipients: Recipients,
+    config: MailConfig,
+    report_dir: Path,
+    as_of: dt.date,
+) -> tuple[int, list[LogEntry]]:
+    """Queue the documents that warrant mail; returns (queued, alert_log rows to record)."""
+    queued, log = 0, list[LogEntry]()
+    for doc in docs:
+        addresses = recipients.for_audience(doc.audience)
+        if doc.mail and addresses:
+            message = compose_message(
+                doc.rendered,
+                sender=config.sender,
+                recipients=addresses,
+                attachments=doc.attachments,
+            )
+            eml = write_atomic(
+                report_dir / "mail" / f"{doc.path.replace('/', '_')}{doc.variant}.eml",
+                message.as_bytes(),
+            )
+            queued += enqueue(
+                con,
+                message_key=f"{as_of.isoformat()}/{doc.audience}/{doc.kind}{doc.variant}",
+                audience=doc.audience,
+                kind=doc.kind,
+                recipients=addresses,
+                subject=doc.rendered.subject,
+                message=message.as_bytes(),
+                eml_path=str(eml),
+            )
+        elif doc.mail:
+            logger.info("no recipients for %s; %s kept on disk only", doc.audience, doc.kind)
+        # The national digest is the record of what was announced even without mail.
+        if doc.audience == "ditjen" or (doc.mail and addresses):
+            log.extend(doc.log_entries)
+    return queued, log
 
 
 def _headline_numbers(doc: Document) -> dict[str, float | int]:

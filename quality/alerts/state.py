@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.period import utc_now
 from quality.alerts.model import AlertHistory, LogEntry
 
 _DDL = (
@@ -77,7 +78,7 @@ def record_log(
 ) -> int:
     """Replace today's alert_log rows with `entries`; returns how many were written."""
     rows = sorted({(e.finding_id, e.audience, e.kind) for e in entries})
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utc_now()
     con.execute("begin transaction")
     try:
         con.execute("delete from quality.alert_log where digest_date = ?", [digest_date])
@@ -110,7 +111,7 @@ def enqueue(
     ).fetchone()
     if row is not None and row[0] == "sent":
         return False
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utc_now()
     con.execute("delete from quality.outbox where message_key = ?", [message_key])
     con.execute(
         "insert into quality.outbox values "
@@ -153,7 +154,7 @@ def mark_attempt(
     con: duckdb.DuckDBPyConnection, message_key: str, *, attempts: int, error: str | None
 ) -> None:
     """Record the outcome of a delivery: sent, or still pending with the last error."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utc_now()
     if error is None:
         con.execute(
             "update quality.outbox set status = 'sent', attempts = attempts + ?, "
@@ -170,7 +171,7 @@ def mark_attempt(
 
 def prune_sent(con: duckdb.DuckDBPyConnection, keep_days: int = 90) -> int:
     """Drop delivered messages older than `keep_days` (their .eml copies stay on disk)."""
-    cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=keep_days)
+    cutoff = utc_now() - dt.timedelta(days=keep_days)
     row = con.execute(
         "select count(*) from quality.outbox where status = 'sent' and sent_at < ?", [cutoff]
     ).fetchone()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import json
 import logging
+import os
 import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -110,6 +111,12 @@ def test_failed_cli_nightly_is_a_run_of_the_code_location_and_alerts_operators(
     run_id = failures[0]["run_id"]
     assert run_id in result.output
 
+    # The old snapshot stays and the status says why, as the daemon's sensor would record.
+    from publishing.status import read_status
+
+    status = read_status(lipas_home.published_dir)
+    assert status is not None and status.state == "blocked" and status.run_id == run_id
+
     mails = [m for rcpts, m in smtp.received if OPERATOR in rcpts]
     assert len(mails) == 1
     assert "nightly" in str(mails[0]["Subject"])
@@ -137,7 +144,7 @@ def test_cli_run_has_the_job_snapshot_the_code_location_serves(
     lipas_home: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """'Re-execute' compares snapshots: the CLI run's must be the code location's own."""
-    monkeypatch.setenv("DAGSTER_HOME", "")  # run_job points it at LIPAS_HOME; restored after
+    monkeypatch.setenv("DAGSTER_HOME", "")  # run_job must not need (or set) it
     import dagster as dg
     from dagster._core.remote_origin import InProcessCodeLocationOrigin
     from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
@@ -161,7 +168,8 @@ def test_cli_run_has_the_job_snapshot_the_code_location_serves(
     warnings = _Records()
     component_logger = logging.getLogger("dagster.components.core.component_tree")
     component_logger.addHandler(warnings)
-    with dg.DagsterInstance.get() as instance:
+    assert os.environ["DAGSTER_HOME"] == ""
+    with dg.DagsterInstance.from_config(str(lipas_home.dagster_home)) as instance:
         run = instance.get_run_by_id(outcome.run_id)
         assert run is not None
         try:
@@ -212,19 +220,26 @@ def test_ui_command_serves_the_same_code_location(
     """`lipas ui` (the one-line command the summary prints) serves -m orchestration.definitions."""
     import os
 
+    import cli.supervise
     from cli.nightly_cmd import ui_command
 
-    calls: list[list[str]] = []
+    calls: list[tuple[list[str], dict[str, str]]] = []
 
-    def fake_execv(path: str, argv: list[str]) -> None:
-        calls.append(argv)
+    def fake_run(argv: list[str], env: dict[str, str], cwd: Path) -> int:
+        calls.append((argv, env))
+        return 0
 
-    monkeypatch.setattr(os, "execv", fake_execv)
-    monkeypatch.setenv("DAGSTER_HOME", "")  # the command sets it; restored after the test
+    # The real supervision (signals, process group) is tested in test_ui_signals.py.
+    monkeypatch.setattr(cli.supervise, "run_supervised", fake_run)
+    monkeypatch.setenv("DAGSTER_HOME", "")
     monkeypatch.chdir(lipas_home.home)
     result = CliRunner().invoke(build_app(), ["ui"])
     assert result.exit_code == 0, result.output
-    assert calls[0][1:] == ["dev", "-m", "orchestration.definitions"]
-    assert os.environ["DAGSTER_HOME"] == str(lipas_home.dagster_home)
+    argv, env = calls[0]
+    assert argv[1:] == ["dev", "-m", "orchestration.definitions", "-p", "3000"]
+    # The dagster child gets its instance folder and home; this process's environment does not.
+    assert env["DAGSTER_HOME"] == str(lipas_home.dagster_home)
+    assert env["LIPAS_HOME"] == str(lipas_home.home)
+    assert os.environ["DAGSTER_HOME"] == ""
     assert ui_command(lipas_home).endswith("lipas ui")
     assert "\n" not in ui_command(lipas_home)

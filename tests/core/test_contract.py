@@ -199,7 +199,7 @@ def test_load_contract_reads_a_given_file(tmp_path: Path) -> None:
         "version: t\nreport_kinds:\n  k:\n    title_id: a\n    title_en: b\n"
         "    period_column: tahun\n    period_type: year\n    calendar_report_type: annual_plan\n"
         "    sheets:\n      - {name: S, description_id: x, description_en: y, columns: "
-        "[{name: tahun, type: year, description_id: t, description_en: y}]}\n",
+        "[{name: tahun, type: year, label_id: Tahun, description_id: t, description_en: y}]}\n",
         encoding="utf-8",
     )
     contract = load_contract(path)

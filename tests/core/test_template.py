@@ -20,6 +20,7 @@ from core.contract.template import (
     DEFAULT_VALIDATED_ROWS,
     INSTRUCTION_SHEET,
     KODE_SHEET,
+    REFERENCES,
     VALIDATED_ROWS,
     YN_CODE_LIST,
     TemplateError,
@@ -74,13 +75,15 @@ def test_sheets_and_headers_follow_contract(books: dict[str, openpyxl.Workbook],
     assert book[KODE_SHEET].sheet_state == "hidden"
     for sheet in spec.sheets:
         ws = book[sheet.name]
-        headers = [cell.value for cell in ws[1]]
-        assert headers == [c.name for c in sheet.columns]
+        # Row 1: the Bahasa labels people read; row 2: the machine header the parser reads.
+        assert [cell.value for cell in ws[1]] == [c.label_id for c in sheet.columns]
+        assert [cell.value for cell in ws[2]] == [c.name for c in sheet.columns]
         assert all(cell.font.b for cell in ws[1])
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == "A3"
         for cell, column in zip(ws[1], sheet.columns, strict=True):
             assert cell.comment is not None
             assert column.description_id in cell.comment.text
+            assert column.name in cell.comment.text
 
 
 @pytest.mark.parametrize("kind", ["monthly", "annual_plan"])
@@ -91,13 +94,32 @@ def test_every_typed_column_has_its_validation(
     for sheet in load_contract().kind(kind).sheets:
         ws = book[sheet.name]
         found = _validations(ws)
-        last = 2 if sheet.single_row else VALIDATED_ROWS.get(sheet.name, DEFAULT_VALIDATED_ROWS) + 1
+        last = 3 if sheet.single_row else VALIDATED_ROWS.get(sheet.name, DEFAULT_VALIDATED_ROWS) + 2
         for idx, column in enumerate(sheet.columns, start=1):
             letter = openpyxl.utils.get_column_letter(idx)
             dv = found.get(letter)
-            _check_validation(book, column, dv, f"{sheet.name}.{column.name}")
+            where = f"{sheet.name}.{column.name}"
+            referenced = REFERENCES.get((sheet.name, column.name))
+            if referenced is not None:
+                _check_reference(book, dv, *referenced, where)
+            else:
+                _check_validation(book, column, dv, where)
             if dv is not None:
-                assert str(dv.sqref) in (f"{letter}2:{letter}{last}", f"{letter}2"), column.name
+                assert str(dv.sqref) in (f"{letter}3:{letter}{last}", f"{letter}3"), column.name
+
+
+def _check_reference(book: openpyxl.Workbook, dv: object, sheet: str, key: str, where: str) -> None:
+    """A dropdown over every validated data row of the referenced sheet's key column."""
+    spec = next(
+        s for k in load_contract().report_kinds.values() for s in k.sheets if s.name == sheet
+    )
+    letter = openpyxl.utils.get_column_letter([c.name for c in spec.columns].index(key) + 1)
+    last = VALIDATED_ROWS.get(sheet, DEFAULT_VALIDATED_ROWS) + 2
+    assert dv is not None and dv.type == "list", where
+    assert dv.formula1 == f"{sheet}!${letter}$3:${letter}${last}", where
+    assert book[sheet][f"{letter}2"].value == key, where
+    # A warning: a clerk may fill KEGIATAN before POKMAS; a stop would block typing.
+    assert dv.errorStyle == "warning" and sheet in dv.error, where
 
 
 def _check_validation(book: openpyxl.Workbook, column: ColumnSpec, dv: object, where: str) -> None:
@@ -136,17 +158,17 @@ def test_column_number_formats(books: dict[str, openpyxl.Workbook]) -> None:
 
 def test_identitas_prefilled(books: dict[str, openpyxl.Workbook]) -> None:
     monthly = books["monthly"]["IDENTITAS"]
-    assert [c.value for c in monthly[2]] == ["BP3501", "2025-03", None, None, 1]
-    assert monthly["C2"].number_format == "dd/mm/yyyy"
+    assert [c.value for c in monthly[3]] == ["BP3501", "2025-03", None, None, 1]
+    assert monthly["C3"].number_format == "dd/mm/yyyy"
     annual = books["annual_plan"]["IDENTITAS"]
-    assert [c.value for c in annual[2]] == ["BP3501", 2025, None, None, 1]
+    assert [c.value for c in annual[3]] == ["BP3501", 2025, None, None, 1]
 
 
 def test_readable_by_calamine(monthly: Path, annual: Path) -> None:
     book = python_calamine.CalamineWorkbook.from_path(str(monthly))
-    assert book.get_sheet_by_name("IDENTITAS").to_python()[1][:2] == ["BP3501", "2025-03"]
+    assert book.get_sheet_by_name("IDENTITAS").to_python()[2][:2] == ["BP3501", "2025-03"]
     plan = python_calamine.CalamineWorkbook.from_path(str(annual))
-    assert plan.get_sheet_by_name("SASARAN").to_python()[0] == [
+    assert plan.get_sheet_by_name("SASARAN").to_python()[1] == [
         "kebutuhan",
         "target_klien",
         "target_kegiatan",
@@ -251,7 +273,7 @@ def test_cli_writes_template(cli: typer.Typer, tmp_path: Path) -> None:
         cli, ["template", "--bapas", "BP3501", "--year", "2025", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert openpyxl.load_workbook(out)["IDENTITAS"]["B2"].value == 2025
+    assert openpyxl.load_workbook(out)["IDENTITAS"]["B3"].value == 2025
 
 
 def test_cli_contract_docs_check(cli: typer.Typer, tmp_path: Path) -> None:
@@ -292,14 +314,17 @@ def test_filled_template_passes_ingestion_structure(
 
     path = build_template("BP3501", period, tmp_path / "t.xlsx")
     book = openpyxl.load_workbook(path)
-    book["IDENTITAS"]["C2"] = dt.date(2025, 4, 5)
+    book["IDENTITAS"]["C3"] = dt.date(2025, 4, 5)
     columns = load_contract().kind(kind).sheet(filled_sheet).columns
     book[filled_sheet].append([_sample(c) for c in columns])
     book.save(path)
     structure = validate_structure(open_xlsx(path))
     identity = (structure.kind.kind, structure.kode_bapas, structure.periode)
     assert identity == (kind, "BP3501", period)
-    assert len(structure.sheets[filled_sheet].cells) == 1
+    table = structure.sheets[filled_sheet]
+    assert len(table.cells) == 1
+    # The label row above is skipped: the machine header is row 2, the first data row 3.
+    assert table.header_row == 2 and list(table.row_numbers) == [3]
     assert not structure.notes
 
 

@@ -7,13 +7,14 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from core.settings import load_settings
-from orchestration.dbt_invocation import DbtResult, dbt_command, dbt_env, dbt_vars, run_dbt
+from orchestration.dbt_invocation import DbtResult, dbt_command, dbt_env, run_dbt
 from tests.dbt import fixture_data
 from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster
 
@@ -41,13 +42,10 @@ def run_checked(
     extra_args: tuple[str, ...] = (),
 ) -> DbtResult:
     """Run one dbt command and fail the test session with dbt's output if it fails."""
-    from datetime import date
-
     args = dbt_command(
         command,
         select=select,
         full_refresh=full_refresh,
-        vars_json=dbt_vars(date.fromisoformat(AS_OF)),
         target_path=target_path,
         extra_args=extra_args,
     )
@@ -58,7 +56,13 @@ def run_checked(
 
 
 def _env(tmp: Path, warehouse: Path, target: str = "duckdb") -> dict[str, str]:
-    env = dbt_env(load_settings({"LIPAS_HOME": str(tmp)}), target=target, warehouse_path=warehouse)
+    # The judging day reaches dbt the way lipas passes it (LIPAS_DBT_AS_OF), not as --vars.
+    env = dbt_env(
+        load_settings({"LIPAS_HOME": str(tmp)}),
+        target=target,
+        warehouse_path=warehouse,
+        as_of_date=date.fromisoformat(AS_OF),
+    )
     env["DBT_LOG_PATH"] = str(tmp / "dbt_logs")
     return env
 

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from ingestion.ledger import ensure_ledger_tables, ensure_raw_tables
+from quality.indicators import indicator_flags
 from quality.store import ensure_quality_tables
 
 D = dt.date
@@ -388,6 +389,11 @@ def _load_quality(con: duckdb.DuckDBPyConnection) -> None:
             "days_overdue": 0, "possibly_inactive": False,
             "current_submission_id": current.get((kode, kind, periode)),
             "as_of_date": D(2025, 3, 12),
+            # The register's one decision (quality/indicators.py), as the quality layer writes it.
+            **dict(zip(
+                ("counts_as_expected", "counts_as_reported", "counts_as_on_time"),
+                indicator_flags(status, accepted, on_time), strict=True,
+            )),
         }])  # fmt: skip
         if score is not None:
             _insert(con, "quality.submission_scores", [{

@@ -197,6 +197,10 @@ def test_submission_compliance(dbt_build: DbtBuild) -> None:
     # missing -> received 2/3, on time 1/3.
     row = one(dbt_build, sql, ["national", "ID", "year", "2025", "annual_plan"])
     assert row[:5] == (3, 2, 1, 0, 1)
+    # The definition changed per issue 13: a report whose only file was rejected is received but
+    # not reported (DHIS2: an accepted version must exist), so the reporting rate is 1/3, not
+    # the 2/3 the old received/expected gave; the digest and `lipas check` say the same.
+    assert row[6] == pytest.approx(1 / 3)
     with duckdb.connect(str(dbt_build.warehouse), read_only=True) as con:
         (count,) = con.execute(
             "select count(*) from marts.mart_submission_compliance "

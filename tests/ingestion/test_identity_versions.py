@@ -226,12 +226,12 @@ def test_held_file_reaches_both_offices_and_counts_for_neither(lipas_home: Setti
         ("BP1301", "2026-06"), ("BP1302", "2026-06"),
     }  # fmt: skip
     reported = StatusRow("BP1301", "KW13", "monthly", "2026-06", dt.date(2026, 7, 10), True,
-                         None, True, True, "on_time", 0, False)  # fmt: skip
+                         None, True, True, "on_time", 0, False, True, True, True)  # fmt: skip
     inputs = dataclasses.replace(inputs, status=(reported,))
     directory = load_directory()
     for kode in ("BP1301", "BP1302"):
         fix = build_fixlist(inputs, AlertHistory(), directory, kode, "id")
-        assert [e.rule_id for e in fix.entries] == ["rejected_file.identity_mismatch"], kode
+        assert [e.rule_id for e in fix.entries] == ["HELD_IDENTITY"], kode
     monthly = {r.kode_bapas: r for r in register if r.report_kind == "monthly"}
     assert (monthly["BP1301"].received, monthly["BP1301"].status) == (False, "missing")
     assert (monthly["BP1302"].received, monthly["BP1302"].status) == (False, "missing")

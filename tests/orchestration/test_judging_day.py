@@ -9,7 +9,6 @@ schedule or any later `lipas nightly` judged 12 months; rerunning `make demo` di
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -79,18 +78,19 @@ def test_check_reads_lipas_as_of_and_the_instance_window(
 def test_build_passes_the_judging_day_to_dbt(
     lipas_home: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[list[str]] = []
+    seen: list[tuple[list[str], dict[str, str]]] = []
 
     def fake_run_dbt(args: list[str], env: Any, on_line: Any = None) -> Any:
-        seen.append(list(args))
+        seen.append((list(args), dict(env)))
         return SimpleNamespace(success=True, seconds=0.1, counts={"success": 1}, output="")
 
     monkeypatch.setattr("orchestration.dbt_invocation.run_dbt", fake_run_dbt)
     monkeypatch.setenv("LIPAS_AS_OF", "2025-04-20")
     result = CliRunner().invoke(build_app(), ["build", "--target", "duckdb"])
     assert result.exit_code == 0, result.output
-    dbt_vars = json.loads(seen[-1][seen[-1].index("--vars") + 1])
-    assert dbt_vars["as_of_date"] == "2025-04-20"
+    args, env = seen[-1]
+    # By env, not --vars: a --vars that changes daily costs dbt a full re-parse (issue 16).
+    assert env["LIPAS_DBT_AS_OF"] == "2025-04-20" and "--vars" not in args
 
 
 def test_dagster_resource_reads_the_instance_file(lipas_home: Settings) -> None:

@@ -52,7 +52,7 @@ def _tiny() -> dict[str, list[dict[str, object]]]:
                 "ID",
                 report_kind="monthly",
                 expected_reports=2,
-                received_reports=1,
+                reported_reports=1,
                 reporting_rate=0.5,
             ),
             row(
@@ -60,7 +60,7 @@ def _tiny() -> dict[str, list[dict[str, object]]]:
                 "BP0101",
                 report_kind="monthly",
                 expected_reports=1,
-                received_reports=1,
+                reported_reports=1,
                 reporting_rate=1.0,
             ),
             row(
@@ -68,7 +68,7 @@ def _tiny() -> dict[str, list[dict[str, object]]]:
                 "BP0102",
                 report_kind="monthly",
                 expected_reports=1,
-                received_reports=0,
+                reported_reports=0,
                 reporting_rate=0.0,
             ),
             row("bapas", "BP0101", "2025", "year", report_kind="annual_plan", accepted_reports=1),
@@ -106,6 +106,25 @@ def test_site_has_dated_folder_and_latest_whose_links_all_open_from_disk(tmp_pat
     for page in second.latest_dir.rglob("*.html"):
         for link in parse_page(page).links:
             assert (page.parent / link).resolve().is_file(), f"{page.name}: broken link {link}"
+
+
+def test_charts_drawn_by_worker_processes_are_the_in_process_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 16: charts are nearly all of a site build, so a big site draws them in a pool.
+    from publishing.site import draw
+
+    alone = build_site(tmp_path / "alone", tiny_marts(_tiny()), built_on=DAY)
+    monkeypatch.setattr(draw, "MIN_PARALLEL_CHARTS", 1)
+    monkeypatch.setattr(draw, "default_workers", lambda: 2)
+    pooled = build_site(tmp_path / "pooled", tiny_marts(_tiny()), built_on=DAY)
+
+    def files(site: Path) -> dict[str, bytes]:
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.*")}
+
+    drawn = files(alone.site_dir)
+    assert any(name.endswith(".png") for name in drawn)
+    assert files(pooled.site_dir) == drawn
 
 
 def test_largest_unmet_needs_are_named_largest_first(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from test_alerts_support import AS_OF, PERIOD, PLANTED_NAME, PLANTED_NIK, build_warehouse
 
+from core.period import compress_months, shift_month, window_months
 from core.settings import ConfigurationError, Settings
 from quality.alerts.charts import render_heatmap, render_trend
 from quality.alerts.classify import classify_findings
@@ -18,7 +19,6 @@ from quality.alerts.directory import load_directory
 from quality.alerts.fixlist import build_fixlist
 from quality.alerts.model import AlertHistory, AlertInputs, Finding, StatusRow
 from quality.alerts.notices import build_notices
-from quality.alerts.periods import compress_months, shift_month, window_months
 from quality.alerts.privacy import contains_pii, redact_cell, redact_text
 from quality.alerts.rates import rate_of
 from quality.alerts.recipients import load_recipients
@@ -60,6 +60,9 @@ def _status(kode: str, status: str, deadline: dt.date, received: bool = False) -
         status=status,
         days_overdue=None,
         possibly_inactive=False,
+        counts_as_expected=status != "not_yet_due",
+        counts_as_reported=status in ("on_time", "late"),
+        counts_as_on_time=status == "on_time",
     )
 
 

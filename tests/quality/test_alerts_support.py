@@ -48,7 +48,8 @@ _DDL = {
         report_kind VARCHAR, periode VARCHAR, deadline DATE, received BOOLEAN,
         first_received_at TIMESTAMP, accepted BOOLEAN, on_time BOOLEAN, status VARCHAR,
         days_overdue INTEGER, possibly_inactive BOOLEAN, current_submission_id VARCHAR,
-        as_of_date DATE""",
+        as_of_date DATE, counts_as_expected BOOLEAN, counts_as_reported BOOLEAN,
+        counts_as_on_time BOOLEAN""",
     "quality.submission_scores": """kode_bapas VARCHAR, report_kind VARCHAR, periode VARCHAR,
         completeness_score DOUBLE, timeliness_score DOUBLE, findings_score DOUBLE,
         quality_score DOUBLE, open_errors INTEGER, open_warnings INTEGER, computed_at TIMESTAMP""",
@@ -86,6 +87,9 @@ def status_rows(as_of: dt.date) -> list[list[object]]:
                     kode == "BP3101" and status == "missing",
                     None,
                     as_of,
+                    True,
+                    status in ("on_time", "late"),
+                    status == "on_time",
                 ]
             )
     rows.append(
@@ -104,6 +108,9 @@ def status_rows(as_of: dt.date) -> list[list[object]]:
             False,
             None,
             as_of,
+            True,
+            False,
+            False,
         ]
     )
     return rows
@@ -211,7 +218,7 @@ def build_warehouse(path: Path, quarantine_dir: Path, as_of: dt.date = AS_OF) ->
         for table, columns in _DDL.items():
             con.execute(f"create table {table} ({columns})")
         con.executemany(
-            "insert into quality.submission_status values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "insert into quality.submission_status values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             status_rows(as_of),
         )
         con.executemany(

@@ -60,6 +60,34 @@ def test_monthly_status(con, arrivals, as_of: str, status: str, overdue: int) ->
     assert monthly[0].deadline == dt.date(2025, 3, 10)
 
 
+@pytest.mark.parametrize(
+    ("arrivals", "as_of", "counts"),
+    [
+        pytest.param([("accepted", dt.datetime(2025, 3, 3))], "2025-03-20", (True, True, True),
+                     id="accepted on time counts everywhere"),
+        pytest.param([("accepted", dt.datetime(2025, 3, 12))], "2025-03-20", (True, True, False),
+                     id="accepted late is reported, not on time"),
+        # Issue 13: the digest said 0.5 and the mart 1.0 for one on-time and one rejected report.
+        pytest.param([("rejected", dt.datetime(2025, 3, 2))], "2025-03-20", (True, False, False),
+                     id="rejected only is expected but not reported"),
+        pytest.param([("rejected", dt.datetime(2025, 3, 2))], "2025-03-05", (True, False, False),
+                     id="rejected before the deadline is already expected"),
+        pytest.param([("held", dt.datetime(2025, 3, 2))], "2025-03-20", (True, False, False),
+                     id="held only is not reported"),
+        pytest.param([], "2025-03-05", (False, False, False), id="not yet due is not expected"),
+    ],
+)  # fmt: skip
+def test_register_decides_what_counts(con, arrivals, as_of: str, counts) -> None:  # type: ignore[no-untyped-def]
+    for kind, received in arrivals:
+        rows = qbuild.monthly_rows("BP1101", "2025-02") if kind != "rejected" else None
+        code = {"rejected": "missing_sheet", "held": "identity_mismatch"}.get(kind)
+        qbuild.add_submission(con, "BP1101", "2025-02", rows, status=kind, received_at=received,
+                              error_code=code)  # fmt: skip
+    _scope, rows = _register(con, dt.date.fromisoformat(as_of), ["2025-02"])
+    (row,) = [r for r in rows if r.report_kind == "monthly"]
+    assert (row.counts_as_expected, row.counts_as_reported, row.counts_as_on_time) == counts
+
+
 def test_silent_six_months_is_possibly_inactive(con) -> None:  # type: ignore[no-untyped-def]
     qbuild.add_submission(con, "BP1101", "2024-08", qbuild.monthly_rows("BP1101", "2024-08"),
                           received_at=dt.datetime(2024, 9, 5))  # fmt: skip
@@ -99,7 +127,7 @@ def test_rates_and_rejected_findings(con) -> None:  # type: ignore[no-untyped-de
     scope, rows = _register(con, dt.date(2025, 3, 20), ["2025-01", "2025-02"], bapas)
     national = {r.report_kind: r for r in reporting_rates(rows) if r.area == "NASIONAL"}
     # 2 offices x 2 months expected; BP1101 sent both (one late), BP1102 nothing.
-    assert (national["monthly"].expected, national["monthly"].received) == (4, 2)
+    assert (national["monthly"].expected, national["monthly"].reported) == (4, 2)
     assert national["monthly"].on_time_rate == 0.25
     assert national["monthly"].consistent_rate == 1.0
     rejected = rejected_findings(con, scope)

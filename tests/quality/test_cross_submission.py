@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 import qbuild
 
+from core.period import month_range
 from quality.config import QualityConfig
 from quality.outliers import outlier_findings
 from quality.over_time import continuity_findings
-from quality.scope import CheckScope, month_range, register_scope
+from quality.scope import CheckScope, register_scope
 from quality.structural import annual_plan_findings, duplicate_findings
 from quality.tables import create_current_views
 

@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from test_alerts_support import AS_OF, PERIOD
 
 from core.contract.model import load_contract
+from core.period import window_months
 from ingestion.quarantine import (
     NO_KODE,
     NO_PERIODE,
@@ -30,7 +31,6 @@ from quality.alerts.directory import load_directory
 from quality.alerts.documents import Document, build_documents
 from quality.alerts.fixlist import as_typed, build_fixlist
 from quality.alerts.model import AlertHistory, AlertInputs, Finding, Rejection, SampleRow
-from quality.alerts.periods import window_months
 from quality.alerts.recipients import load_recipients
 from quality.alerts.render import render_fixlist
 from quality.catalogue_doc import all_rules
@@ -120,7 +120,8 @@ def test_blank_form_is_attached_with_raised_versi() -> None:
     assert name in doc.rendered.markdown
     book = CalamineWorkbook.from_filelike(io.BytesIO(doc.attachments[name]))
     identitas = book.get_sheet_by_name("IDENTITAS").to_python()
-    header, values = identitas[0], identitas[1]
+    # Row 1 holds the Bahasa labels, row 2 the machine header, row 3 the prefilled values.
+    header, values = identitas[1], identitas[2]
     assert values[header.index("versi")] == 3
     assert values[header.index("kode_bapas")] == KODE
     message = compose_message(

@@ -11,7 +11,7 @@ import pytest
 import qbuild
 
 from quality.gx_marts import mart_specs, validate_marts
-from quality.gx_suites import ExpectationSpec, GxRunner
+from quality.gx_suites import ExpectationSpec, GxRunner, shared_runner
 from quality.runner import run_checks
 
 pytestmark = pytest.mark.slow
@@ -31,6 +31,31 @@ def test_runner_returns_failing_rows_by_key() -> None:
     assert got == {"R_JK": [4], "R_N": [3], "R_JK_NN": [5], "R_GONE": []}
     assert summary.counts == {"error": 2, "warning": 1, "info": 1}
     assert not summary.passed
+
+
+def test_one_runner_serves_every_night_of_a_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Issue 16: the context and suites are built once per process, so the same table is
+    # validated again (the next night, the mart checks after the raw checks) on the same runner.
+    assert shared_runner(tmp_path) is shared_runner(tmp_path)
+    assert shared_runner() is not shared_runner(tmp_path)
+    runner = GxRunner()
+    specs = [ExpectationSpec("R_N", "n", "between", "error", (("min_value", 0), ("max_value", 9)))]
+    first = runner.validate("t", pd.DataFrame({"n": [1, 40], "_row_number": [2, 3]}), specs)
+    second = runner.validate("t", pd.DataFrame({"n": [50, 1, 2], "_row_number": [7, 8, 9]}), specs)
+    assert [s["_row_number"] for s in first.failing[0].samples] == [3]
+    assert [s["_row_number"] for s in second.failing[0].samples] == [7]
+    clean = runner.validate("t", pd.DataFrame({"n": [1], "_row_number": [2]}), specs)
+    assert clean.passed and clean.failing == ()
+    # Other specs under the same name (a column gone) get their own suite, not the cached one.
+    fewer = runner.validate("t", pd.DataFrame({"_row_number": [2]}), specs)
+    assert [f.error for f in fewer.failing] == ["column missing"]
+    with_more = [*specs, ExpectationSpec("R_M", "m", "not_null", "warning")]
+    both = runner.validate(
+        "t", pd.DataFrame({"n": [1], "m": [None], "_row_number": [2]}), with_more
+    )
+    assert [f.rule_id for f in both.failing] == ["R_M"]
+    # Results are read, then dropped: a long-lived process does not keep every night's rows.
+    assert runner.context.validation_results_store.list_keys() == []
 
 
 def test_run_checks_flags_validity_and_writes_data_docs(lipas_home) -> None:  # type: ignore[no-untyped-def]
@@ -64,17 +89,16 @@ def test_run_checks_flags_validity_and_writes_data_docs(lipas_home) -> None:  # 
 def test_validate_marts_is_table_driven(lipas_home) -> None:  # type: ignore[no-untyped-def]
     con = duckdb.connect(str(lipas_home.warehouse_path))
     con.execute("create schema marts")
+    # Rates in 0-1 are dbt tests (value_between) and no longer repeated here (issue 13).
     con.execute(
-        "create table marts.mart_submission_compliance as select * from (values"
-        " (0.5, 0.25, 80.0), (1.5, 0.1, 90.0)) t(reporting_rate, on_time_rate, mean_quality_score)"
+        "create table marts.fct_activity as select * from (values"
+        " (100.0, 3), (-5.0, 2)) t(cost_idr, reported_participants)"
     )
     con.execute("create table marts.fct_participation as select 'a' as activity_id")
     con.close()
     results = {r.table: r for r in validate_marts(lipas_home, data_docs=False)}
     assert set(results) == set(mart_specs())
-    assert not results["mart_submission_compliance"].passed
-    assert results["mart_submission_compliance"].failing == (
-        "MART_MART_SUBMISSION_COMPLIANCE_REPORTING_RATE_BETWEEN: 1 unexpected",
-    )
+    assert not results["fct_activity"].passed
+    assert results["fct_activity"].failing == ("MART_FCT_ACTIVITY_COST_IDR_BETWEEN: 1 unexpected",)
     assert results["fct_participation"].passed
-    assert results["fct_activity"].failing == ("mart missing",)
+    assert results["fct_client_month"].failing == ("mart missing",)

@@ -1,41 +1,84 @@
-"""The quality tables have exactly the columns docs/architecture.md promises dbt and alerts."""
+"""The ledger and quality tables, and the row types written into them, match core.interface_tables.
+
+Before issue 13 each layout was typed in up to four places (DDL, row types, the views quality
+uses before ingestion ran, dbt's macro) and the copy in quality/tables.py had already lost three
+ledger columns; these tests fail when any of them leaves the declaration.
+"""
 
 from __future__ import annotations
 
-import re
+import dataclasses
+import typing
 
 import duckdb
 import pytest
 
-from core.settings import PROJECT_ROOT
-from quality.store import QUALITY_TABLES, ensure_quality_tables
-
-ARCHITECTURE = PROJECT_ROOT / "docs" / "architecture.md"
-TYPED = re.compile(r"([a-z_]+)\s+(VARCHAR|DATE|BOOLEAN|TIMESTAMP|INTEGER|DOUBLE)\b")
-
-
-def _documented(table: str) -> list[tuple[str, str]]:
-    text = ARCHITECTURE.read_text(encoding="utf-8")
-    if table == "findings":
-        block = text.split("`quality.findings`, one row per", 1)[1].split("Rule families", 1)[0]
-        return [(n, "") for n in re.findall(r"`([a-z_]+)`", block)]
-    block = text.split(f"`quality.{table}`", 1)[1]
-    columns = next(seg for seg in block.split("`")[1::2] if "VARCHAR" in seg)
-    return TYPED.findall(columns)
+from core.interface_tables import (
+    LEDGER_ROW_ISSUES,
+    LEDGER_SUBMISSIONS,
+    LEDGER_TABLES,
+    QUALITY_SUBMISSION_STATUS,
+    QUALITY_TABLES,
+    Table,
+)
+from ingestion.ledger import LedgerEntry, ensure_ledger_tables
+from ingestion.stored_masking import LEDGER_NAME_COLUMNS
+from quality.completeness import StatusRow
+from quality.store import ensure_quality_tables
+from quality.tables import create_current_views
 
 
-@pytest.mark.parametrize("table", ["findings", "submission_status", "submission_scores"])
-def test_columns_match_architecture(table: str) -> None:
-    con = duckdb.connect(":memory:")
-    ensure_quality_tables(con)
-    ensure_quality_tables(con)  # idempotent
-    actual = con.execute(
+def _layout(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
         "select column_name, data_type from information_schema.columns"
-        " where table_schema = 'quality' and table_name = ? order by ordinal_position",
-        [table],
+        " where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
     ).fetchall()
-    documented = _documented(table)
-    assert [c for c, _t in actual] == [c for c, _t in documented]
-    if table != "findings":
-        assert [t for _c, t in actual] == [t for _c, t in documented]
-    assert [c for c, _t in QUALITY_TABLES[table]] == [c for c, _t in actual]
+
+
+@pytest.mark.parametrize("table", QUALITY_TABLES + LEDGER_TABLES, ids=lambda t: t.qualified)
+def test_ensure_functions_create_the_declared_layout(table: Table) -> None:
+    con = duckdb.connect(":memory:")
+    for _ in range(2):  # idempotent
+        ensure_quality_tables(con)
+        ensure_ledger_tables(con)
+    assert _layout(con, table.schema, table.name) == list(table.typed_columns)
+
+
+def test_an_older_register_gains_the_added_columns() -> None:
+    con = duckdb.connect(":memory:")
+    con.execute("create schema quality")
+    first = ", ".join(f"{c.name} {c.sql_type}" for c in QUALITY_SUBMISSION_STATUS.columns[:14])
+    con.execute(f"create table quality.submission_status ({first})")
+    ensure_quality_tables(con)
+    assert _layout(con, "quality", "submission_status") == list(
+        QUALITY_SUBMISSION_STATUS.typed_columns
+    )
+
+
+@pytest.mark.parametrize(
+    ("row_type", "table"),
+    [(LedgerEntry, LEDGER_SUBMISSIONS), (StatusRow, QUALITY_SUBMISSION_STATUS)],
+    ids=["LedgerEntry", "StatusRow"],
+)
+def test_row_types_follow_the_declaration(row_type: type, table: Table) -> None:
+    names = [f.name for f in dataclasses.fields(row_type)]
+    assert names == list(table.column_names)
+    hints = typing.get_type_hints(row_type)
+    for column in table.columns:
+        assert hints[column.name] == column.python_type(), column.name
+
+
+def test_quality_views_before_ingestion_have_the_ledger_layout() -> None:
+    con = duckdb.connect(":memory:")
+    create_current_views(con)
+    for view, table in (
+        ("q_ledger_submissions", LEDGER_SUBMISSIONS),
+        ("q_ledger_row_issues", LEDGER_ROW_ISSUES),
+    ):
+        columns = [r[0] for r in con.execute(f"describe {view}").fetchall()]
+        assert columns == list(table.column_names)
+
+
+def test_masked_ledger_columns_are_the_file_name_columns() -> None:
+    assert LEDGER_NAME_COLUMNS == ("original_path", "original_name", "archived_path")

@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 
 from core.contract.model import load_contract
-from core.period import age_on, month_range
 from core.reference import codes_of
+from synthetic.dates import age_on, run_months
 from synthetic.generate import generate
 from synthetic.nik import nik_matches
 from synthetic.readback import read_submission
 
 pytestmark = pytest.mark.xdist_group("generator_clean")
-MONTHS = month_range("2024-11", 3)  # crosses a year: two annual plans per Bapas
+MONTHS = run_months("2024-11", 3)  # crosses a year: two annual plans per Bapas
 
 
 @pytest.fixture(scope="module")

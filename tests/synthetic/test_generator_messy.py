@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from core.period import month_range, rng_for
 from core.reference import bapas_by_code
 from synthetic import style as st
+from synthetic.dates import run_months
 from synthetic.jobs import BapasJob, make_context
 from synthetic.messy import CSV_VARIATIONS, XLSX_VARIATIONS, style_for
 from synthetic.monthly import build_month
 from synthetic.output import write_report
 from synthetic.population import simulate_population
 from synthetic.readback import read_submission
+from synthetic.streams import rng_for
 from synthetic.style import CLEAN
 
 CREATED = dt.datetime(2025, 2, 3, 9, 0)
@@ -25,7 +26,7 @@ CREATED = dt.datetime(2025, 2, 3, 9, 0)
 @pytest.fixture(scope="module")
 def report():
     bapas = bapas_by_code()["BP3501"]  # runs a Griya: all six sheets
-    months = month_range("2025-01", 1)
+    months = run_months("2025-01", 1)
     pop = simulate_population(bapas, months, seed=5, scale=0.02)
     job = BapasJob(bapas, months, [0], [2025], 5, Path("."), pop, [], 0.0)
     return build_month(make_context(job), months[0], dt.date(2025, 2, 3))

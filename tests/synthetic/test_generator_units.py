@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from core.period import age_on, excel_serial, month_range, parse_start
+from synthetic.dates import age_on, excel_serial, run_months
 from synthetic.fastxlsx import column_letter
 from synthetic.faults import (
     CATALOGUE,
@@ -72,15 +72,15 @@ def test_small_formatters() -> None:
         pytest.param("Jan 2025", id="words"),
     ],
 )
-def test_parse_start_rejects_bad_periods(start) -> None:
+def test_run_months_rejects_bad_start(start) -> None:
     with pytest.raises(ValueError, match="YYYY-MM"):
-        parse_start(start)
+        run_months(start, 1)
 
 
-def test_month_range_crosses_years() -> None:
-    labels = [m.label for m in month_range("2024-11", 3)]
+def test_run_months_crosses_years() -> None:
+    labels = [m.label for m in run_months("2024-11", 3)]
     assert labels == ["2024-11", "2024-12", "2025-01"]
-    assert month_range("2024-02", 1)[0].end == dt.date(2024, 2, 29)
+    assert run_months("2024-02", 1)[0].end == dt.date(2024, 2, 29)
 
 
 def test_fault_plan_puts_families_first_and_one_fault_per_slot() -> None:
@@ -123,7 +123,7 @@ def test_transferred_clients_reappear_elsewhere_next_month() -> None:
     from synthetic.population import simulate_population
     from synthetic.transfers import route_transfers
 
-    months = month_range("2025-01", 6)
+    months = run_months("2025-01", 6)
     offices = [bapas_by_code()[k] for k in ("BP3501", "BP3502")]
     pops = {b.kode_bapas: simulate_population(b, months, 4, 0.3) for b in offices}
     assert route_transfers(pops, 4, len(months)) > 0

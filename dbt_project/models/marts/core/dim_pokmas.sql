@@ -5,6 +5,16 @@ history as (
     select * from {{ ref('int_pokmas_registry__historized') }}
 ),
 
+codes as (
+    select * from {{ ref('ref_codes') }}
+),
+
+-- Which fields are mandated is a business rule kept in the seed (ref_codes.is_mandated).
+mandated_fields as (
+    select code as field_code from codes
+    where code_list = 'bidang_pokmas' and is_mandated
+),
+
 final as (
     select
         history.bapas_code || '|' || history.pokmas_code || '|'
@@ -20,7 +30,7 @@ final as (
         cast(history.partner_count as bigint) as partner_count,
         history.district,
         history.pokmas_status,
-        history.field_code in ('HUKUM_KEMASYARAKATAN', 'KEMANDIRIAN_KEPRIBADIAN') as is_mandated_field,
+        history.field_code in (select mandated_fields.field_code from mandated_fields) as is_mandated_field,
         history.valid_from,
         history.valid_to,
         history.last_reported_month,

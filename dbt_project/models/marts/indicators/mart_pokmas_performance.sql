@@ -27,8 +27,18 @@ bapas as (
     select * from {{ ref('dim_bapas') }}
 ),
 
+codes as (
+    select * from {{ ref('ref_codes') }}
+),
+
 months as (
     {{ month_columns() }}
+),
+
+-- The fields every Bapas must cover are a business rule kept in the seed (ref_codes.is_mandated).
+mandated_fields as (
+    select code as field_code from codes
+    where code_list = 'bidang_pokmas' and is_mandated
 ),
 
 registry_months as (
@@ -36,7 +46,6 @@ registry_months as (
         registry.bapas_code,
         registry.period,
         registry.pokmas_code,
-        registry.field_code in ('HUKUM_KEMASYARAKATAN', 'KEMANDIRIAN_KEPRIBADIAN') as is_mandated_field,
         registry.field_code,
         registry.pokmas_status = 'AKTIF' as is_active,
         -- PKS state at month end: valid when signed by then and not yet expired.
@@ -54,24 +63,25 @@ registry_months as (
 ),
 
 qualifying_groups as (
+    -- Active groups with a valid PKS in a mandated field.
     select
-        bapas_code,
-        period,
-        field_code
+        registry_months.bapas_code,
+        registry_months.period,
+        registry_months.field_code
     from registry_months
-    where is_active and agreement_state = 'valid'
+    inner join mandated_fields
+        on registry_months.field_code = mandated_fields.field_code
+    where registry_months.is_active and registry_months.agreement_state = 'valid'
 ),
 
 bapas_month_compliance as (
     -- The minimum: at least one active group with a valid PKS in each mandated field
-    -- (law and community; self-reliance and personality), hence at least two groups.
+    -- (today law and community, and self-reliance and personality: at least two groups).
     select
         reports.bapas_code,
         reports.period,
-        (
-            count(case when qualifying_groups.field_code = 'HUKUM_KEMASYARAKATAN' then 1 end) > 0
-            and count(case when qualifying_groups.field_code = 'KEMANDIRIAN_KEPRIBADIAN' then 1 end) > 0
-        ) as meets_two_group_minimum
+        count(distinct qualifying_groups.field_code) = (select count(*) from mandated_fields)
+            as meets_two_group_minimum
     from reports
     left join qualifying_groups
         on

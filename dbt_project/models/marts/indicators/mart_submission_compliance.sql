@@ -1,6 +1,8 @@
 {{ config(materialized='table') }}
 -- Submission compliance: expected vs received reports, on time, accepted, resubmitted, quality
 -- score. Monthly reports roll up to month/quarter/year; annual plans exist at year grain only.
+-- The rates count the register's counts_as_* columns (doc ind_reporting_rate): the quality
+-- layer decides once what counts, so this mart, `lipas check` and the digest agree.
 with
 
 status as (
@@ -51,6 +53,9 @@ owed as (
         status.is_accepted,
         status.is_on_time,
         status.is_possibly_inactive,
+        status.counts_as_expected,
+        status.counts_as_reported,
+        status.counts_as_on_time,
         coalesce(versions.accepted_versions, 0) > 1 as is_resubmitted,
         scores.quality_score
     from status
@@ -66,7 +71,7 @@ owed as (
             and status.period = versions.period
     left join bapas
         on status.bapas_code = bapas.bapas_code
-    where status.report_status <> 'not_yet_due'
+    where status.counts_as_expected
 ),
 
 base as (
@@ -86,6 +91,8 @@ base as (
         owed.is_accepted,
         owed.is_on_time,
         owed.is_possibly_inactive,
+        owed.counts_as_reported,
+        owed.counts_as_on_time,
         owed.is_resubmitted,
         owed.quality_score
     from owed
@@ -96,8 +103,9 @@ base as (
 {% set measures %}
         count(*) as expected_reports,
         count(case when is_received then 1 end) as received_reports,
+        count(case when counts_as_reported then 1 end) as reported_reports,
         count(case when is_accepted then 1 end) as accepted_reports,
-        count(case when is_on_time then 1 end) as on_time_reports,
+        count(case when counts_as_on_time then 1 end) as on_time_reports,
         count(case when report_status = 'late' then 1 end) as late_reports,
         count(case when report_status = 'missing' then 1 end) as missing_reports,
         count(case when report_status = 'rejected' then 1 end) as rejected_reports,
@@ -142,6 +150,7 @@ final as (
         report_kind,
         expected_reports,
         received_reports,
+        reported_reports,
         accepted_reports,
         on_time_reports,
         late_reports,
@@ -149,7 +158,7 @@ final as (
         rejected_reports,
         resubmitted_reports,
         possibly_inactive_bapas,
-        {{ safe_divide('received_reports', 'expected_reports') }} as reporting_rate,
+        {{ safe_divide('reported_reports', 'expected_reports') }} as reporting_rate,
         {{ safe_divide('on_time_reports', 'expected_reports') }} as on_time_rate,
         {{ safe_divide('accepted_reports', 'expected_reports') }} as acceptance_rate,
         cast(mean_quality_score as double precision) as mean_quality_score

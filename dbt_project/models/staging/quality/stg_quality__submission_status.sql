@@ -19,7 +19,10 @@ final as (
         days_overdue,
         possibly_inactive as is_possibly_inactive,
         current_submission_id,
-        as_of_date
+        as_of_date,
+        counts_as_expected,
+        counts_as_reported,
+        counts_as_on_time
     from source
 )
 
