@@ -76,6 +76,6 @@ def release_command(
         return
     console.print(
         f"[bold]release[/bold]: {released.submission_id} is now version {released.version} of "
-        f"{released.kode_bapas} {released.periode}"
+        f"{released.kode_bapas} {released.period}"
         + (f" (replaces {released.superseded})" if released.superseded else "")
     )

@@ -68,7 +68,7 @@ class SubmissionError(Exception):
         # so the ledger can tell which Bapas-month was rejected.
         self.report_kind: str | None = None
         self.kode_bapas: str | None = None
-        self.periode: str | None = None
+        self.period: str | None = None
         super().__init__(self.summary())
 
     def location(self) -> str:
@@ -89,12 +89,12 @@ class SubmissionError(Exception):
         return f"{prefix}: {self.message_id} / {self.message_en}"
 
     def with_identity(
-        self, report_kind: str | None, kode_bapas: str | None, periode: str | None
+        self, report_kind: str | None, kode_bapas: str | None, period: str | None
     ) -> SubmissionError:
         """Record what is known of the submission's identity (never overwrites a known part)."""
         self.report_kind = self.report_kind or report_kind
         self.kode_bapas = self.kode_bapas or kode_bapas
-        self.periode = self.periode or periode
+        self.period = self.period or period
         return self
 
     def with_file(self, file: str) -> SubmissionError:

@@ -8,7 +8,10 @@ declarations (core/interface_docs.py renders the generated files; tests fail whe
 `nullable` is the writers' promise (a non-nullable column is a plain type in the Python row
 type) and what the docs state; the DDL enforces only the primary key, exactly as before this
 module existed, so warehouses created earlier keep an identical layout.
-Column names are kept as they are (`periode` included): renaming one is a data migration.
+Column names are kept as they are: the identity columns keep the contract's Bahasa names
+(`kode_bapas`, `periode`) in every input table, dbt staging renames them (`period`), and the
+Python row types use the staging name through `Column.attr` (renaming stored columns would be a
+data migration of every existing warehouse and backup).
 """
 
 from __future__ import annotations
@@ -57,7 +60,12 @@ LEDGER_SUBMISSIONS = Table(
         _c("file_format", _V, "xlsx, csv_folder, zip or unknown.", nullable=False),
         _c("report_kind", _V, "monthly or annual_plan; NULL when unknown."),
         _c("kode_bapas", _V, "Sending Bapas (from IDENTITAS)."),
-        _c("periode", _V, "Reporting period: YYYY-MM (monthly) or YYYY (annual plan)."),
+        _c(
+            "periode",
+            _V,
+            "Reporting period: YYYY-MM (monthly) or YYYY (annual plan).",
+            attr="period",
+        ),
         _c("received_at", _T, "When the file arrived (naive UTC).", nullable=False),
         _c("ingested_at", _T, "When ingestion processed it (naive UTC).", nullable=False),
         _c("version", _I, "Ingestion order within its Bapas, report kind and period."),
@@ -89,6 +97,7 @@ LEDGER_SUBMISSIONS = Table(
             _V,
             "Period named by the landing path when it differs from IDENTITAS.",
             added_later=True,
+            attr="path_period",
         ),
     ),
 )
@@ -151,7 +160,7 @@ QUALITY_FINDINGS = Table(
         _c("report_kind", _V, "monthly or annual_plan."),
         _c("kode_bapas", _V, "Bapas concerned."),
         _c("kode_kanwil", _V, "Its Kanwil."),
-        _c("periode", _V, "Reporting period (YYYY-MM or YYYY)."),
+        _c("periode", _V, "Reporting period (YYYY-MM or YYYY).", attr="period"),
         _c("submission_id", _V, "Submission the finding was seen in (last time)."),
         _c("affected_rows", _I, "Rows affected."),
         _c("sample_rows", _V, 'JSON list of {"sheet","row","column","value"}, pseudonymous.'),
@@ -198,7 +207,7 @@ QUALITY_SUBMISSION_STATUS = Table(
         _c("kode_bapas", _V, "Bapas owing the report.", nullable=False),
         _c("kode_kanwil", _V, "Its Kanwil.", nullable=False),
         _c("report_kind", _V, "monthly or annual_plan.", nullable=False),
-        _c("periode", _V, "Reporting period (YYYY-MM or YYYY).", nullable=False),
+        _c("periode", _V, "Reporting period (YYYY-MM or YYYY).", nullable=False, attr="period"),
         _c("deadline", _D, "Last on-time day (Asia/Jakarta date).", nullable=False),
         _c(
             "received",
@@ -248,7 +257,7 @@ QUALITY_SUBMISSION_SCORES = Table(
     (
         _c("kode_bapas", _V, "Bapas.", nullable=False),
         _c("report_kind", _V, "monthly or annual_plan.", nullable=False),
-        _c("periode", _V, "Reporting period (YYYY-MM or YYYY).", nullable=False),
+        _c("periode", _V, "Reporting period (YYYY-MM or YYYY).", nullable=False, attr="period"),
         _c("completeness_score", _F, "Completeness component, 0-100.", nullable=False),
         _c("timeliness_score", _F, "Timeliness component, 0-100.", nullable=False),
         _c("findings_score", _F, "Open-findings component, 0-100.", nullable=False),

@@ -59,6 +59,9 @@ class Column:
     `added_later`: appended after the first release, so `ensure_*` adds it to older warehouses.
     `file_name`: holds a file name or path as the sender chose it (masked for digit runs).
     `values`: the only values the writers store (the code checks against this tuple).
+    `attr`: the Python attribute name when it differs from the stored name. The identity columns
+    keep the contract's Bahasa name (`periode`, like IDENTITAS and the raw tables) while the code
+    says `period` everywhere; dbt staging renames the same way.
     """
 
     name: str
@@ -69,6 +72,12 @@ class Column:
     added_later: bool = False
     file_name: bool = False
     values: tuple[str, ...] = ()
+    attr: str = ""
+
+    @property
+    def attribute(self) -> str:
+        """The field name of this column in the Python row type."""
+        return self.attr or self.name
 
     def python_type(self) -> object:
         """The type a row type's field must have: the value's type, `| None` when nullable."""
@@ -95,6 +104,11 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         """Column names in stored order (the order positional inserts rely on)."""
         return tuple(c.name for c in self.columns)
+
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        """Row-type field names in stored order (`period` for the stored `periode`)."""
+        return tuple(c.attribute for c in self.columns)
 
     @property
     def typed_columns(self) -> tuple[tuple[str, str], ...]:

@@ -120,7 +120,7 @@ class IdentityCheck:
     """The path's identity as far as it disagrees with IDENTITAS, and the hold it causes."""
 
     path_kode_bapas: str | None = None
-    path_periode: str | None = None
+    path_period: str | None = None
     hold: Rejection | None = None
 
 
@@ -162,18 +162,18 @@ def _same_office(hint: str, kode_bapas: str) -> bool:
     return hint == kode_bapas or (office is not None and office.kode_bapas_induk == kode_bapas)
 
 
-def check_path(rel_path: str, period_type: str, kode_bapas: str, periode: str) -> IdentityCheck:
+def check_path(rel_path: str, period_type: str, kode_bapas: str, period: str) -> IdentityCheck:
     """Compare the path's hints with IDENTITAS; a disagreement holds the file."""
     hints = path_hints(rel_path)
     other_bapas = next((b for b in hints.bapas if not _same_office(b, kode_bapas)), None)
     named = hints.year() if period_type == "year" else hints.period()
-    other_period = named if named is not None and named != periode else None
+    other_period = named if named is not None and named != period else None
     if other_bapas is None and other_period is None:
         return IdentityCheck()
     named_bapas = other_bapas or kode_bapas
-    named_period = other_period or periode
+    named_period = other_period or period
     return IdentityCheck(other_bapas, other_period, _mismatch(
-        rel_path, (kode_bapas, periode), (named_bapas, named_period)
+        rel_path, (kode_bapas, period), (named_bapas, named_period)
     ))  # fmt: skip
 
 

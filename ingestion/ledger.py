@@ -42,7 +42,7 @@ class LedgerEntry:
     file_format: str
     report_kind: str | None
     kode_bapas: str | None
-    periode: str | None
+    period: str | None
     received_at: dt.datetime
     ingested_at: dt.datetime
     version: int | None
@@ -53,7 +53,7 @@ class LedgerEntry:
     row_counts: str | None
     versi: int | None = None  # IDENTITAS `versi` as sent (None = blank)
     path_kode_bapas: str | None = None  # Bapas named by the path when it differs from IDENTITAS
-    path_periode: str | None = None  # period named by the path when it differs from IDENTITAS
+    path_period: str | None = None  # period named by the path when it differs from IDENTITAS
 
 
 def ensure_ledger_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,14 +96,14 @@ def get_entry(con: duckdb.DuckDBPyConnection, submission_id: str) -> LedgerEntry
 
 
 def current_version(
-    con: duckdb.DuckDBPyConnection, kind: str, kode_bapas: str, periode: str
+    con: duckdb.DuckDBPyConnection, kind: str, kode_bapas: str, period: str
 ) -> tuple[LedgerEntry | None, int]:
     """(current accepted entry or None, number of accepted+superseded versions so far)."""
     rows = con.execute(
         f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM {LEDGER_SCHEMA}.submissions "
         "WHERE report_kind = ? AND kode_bapas = ? AND periode = ? "
         "AND status IN ('accepted', 'superseded')",
-        [kind, kode_bapas, periode],
+        [kind, kode_bapas, period],
     ).fetchall()
     entries = [LedgerEntry(*row) for row in rows]
     return next((e for e in entries if e.is_current), None), len(entries)
@@ -121,7 +121,7 @@ def insert_entry(con: duckdb.DuckDBPyConnection, entry: LedgerEntry) -> None:
     con.execute(
         f"INSERT INTO {LEDGER_SCHEMA}.submissions ({', '.join(SUBMISSION_COLUMNS)}) "
         f"VALUES ({marks})",
-        [getattr(entry, name) for name in SUBMISSION_COLUMNS],
+        [getattr(entry, name) for name in LEDGER_SUBMISSIONS.attribute_names],
     )
 
 

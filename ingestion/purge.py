@@ -39,7 +39,7 @@ class PurgeResult:
 
     submission_id: str
     kode_bapas: str | None
-    periode: str | None
+    period: str | None
     status: str
     was_current: bool
     raw_rows: int
@@ -52,7 +52,7 @@ class PurgeResult:
 
     def summary(self) -> str:
         """The one line the CLI prints."""
-        where = f"{self.kode_bapas or '?'} {self.periode or '?'}"
+        where = f"{self.kode_bapas or '?'} {self.period or '?'}"
         tail = "; it was in force: the period has no data until a corrected file arrives" * (
             self.was_current
         )
@@ -172,7 +172,7 @@ def purge_submission(
     finally:
         con.close()
     result = PurgeResult(
-        submission_id, entry.kode_bapas, entry.periode, entry.status, bool(entry.is_current),
+        submission_id, entry.kode_bapas, entry.period, entry.status, bool(entry.is_current),
         raw_rows, len(removed), len(issues), samples, who, why, moment,
     )  # fmt: skip
     logger.info("purge: %s", result.summary())

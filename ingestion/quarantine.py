@@ -60,11 +60,11 @@ _FOLDER_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
 def quarantine_folder(
-    quarantine_dir: Path, submission_id: str, kode_bapas: str | None, periode: str | None
+    quarantine_dir: Path, submission_id: str, kode_bapas: str | None, period: str | None
 ) -> Path:
     """Where a submission's rejection report goes: by Bapas, then period, then id."""
     kode = kode_bapas if kode_bapas and _FOLDER_SAFE.match(kode_bapas) else NO_KODE
-    month = periode if periode and _FOLDER_SAFE.match(periode) else NO_PERIODE
+    month = period if period and _FOLDER_SAFE.match(period) else NO_PERIODE
     return quarantine_dir / kode / month / submission_id
 
 
@@ -145,7 +145,7 @@ def write_quarantine_report(
     held: bool = False,
     extra: dict[str, object] | None = None,
     kode_bapas: str | None = None,
-    periode: str | None = None,
+    period: str | None = None,
 ) -> Path:
     """<folder>/{report.json, laporan_penolakan.txt} (see `quarantine_folder`); returns it.
 
@@ -154,7 +154,7 @@ def write_quarantine_report(
     are the identity read from the file, when any was.
     """
     folder = find_quarantine(quarantine_dir, submission_id) or quarantine_folder(
-        quarantine_dir, submission_id, kode_bapas, periode
+        quarantine_dir, submission_id, kode_bapas, period
     )
     folder.mkdir(parents=True, exist_ok=True)
     payload = {

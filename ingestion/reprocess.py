@@ -48,7 +48,7 @@ class Released:
 
     submission_id: str
     kode_bapas: str | None
-    periode: str | None
+    period: str | None
     version: int
     superseded: str | None
 
@@ -88,7 +88,7 @@ def reprocess_submission(settings: Settings, submission_id: str) -> FileResult:
         else:  # a crashed reprocess committed the new row but not the old row's mark
             result = FileResult(
                 old.original_path, new_id, done.status, done.error_code, done.report_kind,
-                done.kode_bapas, done.periode,
+                done.kode_bapas, done.period,
             )  # fmt: skip
         con.execute("BEGIN TRANSACTION")
         try:
@@ -132,9 +132,9 @@ def release_submission(settings: Settings, submission_id: str, note: str = "") -
         entry = _entry_or_fail(con, submission_id)
         if entry.status != "held":
             raise OperatorError(f"submission {submission_id} is {entry.status}, not held")
-        assert entry.report_kind and entry.kode_bapas and entry.periode
+        assert entry.report_kind and entry.kode_bapas and entry.period
         current, count = ledger.current_version(
-            con, entry.report_kind, entry.kode_bapas, entry.periode
+            con, entry.report_kind, entry.kode_bapas, entry.period
         )
         summary = "; ".join(
             p
@@ -153,8 +153,8 @@ def release_submission(settings: Settings, submission_id: str, note: str = "") -
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    logger.info("release: %s is current for %s %s", submission_id, entry.kode_bapas, entry.periode)
+    logger.info("release: %s is current for %s %s", submission_id, entry.kode_bapas, entry.period)
     return Released(
-        submission_id, entry.kode_bapas, entry.periode, count + 1,
+        submission_id, entry.kode_bapas, entry.period, count + 1,
         current.submission_id if current else None,
     )  # fmt: skip

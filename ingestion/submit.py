@@ -33,7 +33,7 @@ class FileResult:
     error_code: str | None = None
     report_kind: str | None = None
     kode_bapas: str | None = None
-    periode: str | None = None
+    period: str | None = None
     rows_loaded: int = 0
 
 
@@ -81,7 +81,7 @@ def _entry(
         "file_format": d.candidate.file_format,
         "report_kind": outcome.report_kind if outcome else None,
         "kode_bapas": outcome.kode_bapas if outcome else None,
-        "periode": outcome.periode if outcome else None,
+        "period": outcome.period if outcome else None,
         "received_at": d.candidate.received_at,
         "ingested_at": d.ingested_at,
         "version": None,
@@ -102,10 +102,10 @@ def _accept(
     outcome: ParseOutcome,
     crash: Callable[[str], None],
 ) -> FileResult:
-    kind, bapas, periode = outcome.report_kind, outcome.kode_bapas, outcome.periode
-    assert kind is not None and bapas is not None and periode is not None
+    kind, bapas, period = outcome.report_kind, outcome.kode_bapas, outcome.period
+    assert kind is not None and bapas is not None and period is not None
     rows = sum(ledger_rows for ledger_rows in outcome.row_counts.values())
-    current, count = ledger.current_version(con, kind, bapas, periode)
+    current, count = ledger.current_version(con, kind, bapas, period)
     # Identity is decided before version: a file held for its identity supersedes nothing.
     if outcome.hold is not None:
         decision = VersionDecision("held", False, hold=outcome.hold)
@@ -117,8 +117,8 @@ def _accept(
             settings.quarantine_dir, d.submission_id, d.candidate.name,
             d.candidate.received_at, decision.hold, held=True,
             extra={"path_kode_bapas": outcome.path_kode_bapas or bapas,
-                   "path_periode": outcome.path_periode or periode},
-            kode_bapas=bapas, periode=periode,
+                   "path_periode": outcome.path_period or period},
+            kode_bapas=bapas, period=period,
         )  # fmt: skip
     con.execute("BEGIN TRANSACTION")
     try:
@@ -142,7 +142,7 @@ def _accept(
             row_counts=ledger.row_counts_json(outcome.row_counts),
             versi=outcome.versi,
             path_kode_bapas=outcome.path_kode_bapas,
-            path_periode=outcome.path_periode,
+            path_period=outcome.path_period,
         )
         ledger.insert_entry(con, entry)
         ledger.insert_row_issues(con, d.submission_id, outcome.issues)
@@ -152,7 +152,7 @@ def _accept(
         raise
     return FileResult(
         entry.original_path, d.submission_id, entry.status, entry.error_code, kind, bapas,
-        periode, rows,
+        period, rows,
     )  # fmt: skip
 
 
@@ -187,7 +187,7 @@ def commit_outcome(
             None,
             report_kind=original.report_kind if original else None,
             kode_bapas=original.kode_bapas if original else None,
-            periode=original.periode if original else None,
+            period=original.period if original else None,
             error_summary=(
                 f"sama persis dengan / identical to {original.submission_id}" if original else None
             ),
@@ -196,7 +196,7 @@ def commit_outcome(
         crash("committed")
         return FileResult(
             path, d.submission_id, "duplicate", None, entry.report_kind, entry.kode_bapas,
-            entry.periode,
+            entry.period,
         )  # fmt: skip
     rejection = d.rejection or (outcome.rejection if outcome else None)
     if rejection is None and outcome is not None:
@@ -209,7 +209,7 @@ def commit_outcome(
         settings.quarantine_dir, d.submission_id, d.candidate.name,
         d.candidate.received_at, rejection,
         kode_bapas=outcome.kode_bapas if outcome else None,
-        periode=outcome.periode if outcome else None,
+        period=outcome.period if outcome else None,
     )  # fmt: skip
     entry = _entry(
         d, "rejected", outcome, error_code=rejection.error_code, error_summary=rejection.summary()
@@ -218,7 +218,7 @@ def commit_outcome(
     crash("committed")
     return FileResult(
         path, d.submission_id, "rejected", rejection.error_code, entry.report_kind,
-        entry.kode_bapas, entry.periode,
+        entry.kode_bapas, entry.period,
     )  # fmt: skip
 
 

@@ -192,7 +192,7 @@ def build_sheet(
     lineage_values: dict[str, pa.Array] = {
         "submission_id": pa.array([lineage.submission_id] * n, pa.string()),
         "kode_bapas": pa.array([structure.kode_bapas] * n, pa.string()),
-        "_reporting_period": pa.array([structure.periode] * n, pa.string()),
+        "_reporting_period": pa.array([structure.period] * n, pa.string()),
         "_source_file": pa.array([lineage.source_file] * n, pa.string()),
         "_source_sha256": pa.array([lineage.sha256] * n, pa.string()),
         "_sheet": pa.array([table.spec.name] * n, pa.string()),

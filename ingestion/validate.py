@@ -53,7 +53,7 @@ class Structure:
 
     kind: ReportKindSpec
     kode_bapas: str
-    periode: str
+    period: str
     period_start: dt.date
     period_end: dt.date
     sheets: dict[str, SheetTable]
@@ -234,10 +234,8 @@ def _detect_kind(book: RawWorkbook) -> tuple[ReportKindSpec, SheetTable]:
             return kind, _table(identity_spec, source, rows)
         except SubmissionError as exc:
             # The kind is known; keep whatever identity the incomplete IDENTITAS still gives.
-            bapas, periode = _identity_parts(
-                kind, _table(identity_spec, source, rows, strict=False)
-            )
-            exc.with_identity(kind.kind, bapas.kode_bapas if bapas else None, periode)
+            bapas, period = _identity_parts(kind, _table(identity_spec, source, rows, strict=False))
+            exc.with_identity(kind.kind, bapas.kode_bapas if bapas else None, period)
             first_error = first_error or exc
     if first_error is not None:
         raise first_error
@@ -293,8 +291,8 @@ def _identity_parts(
         return None, None
     bapas = _lookup_bapas(first["kode_bapas"].iloc[0])[1] if "kode_bapas" in first else None
     column = kind.period_column
-    periode = _read_period(kind, first[column]) if column in first else None
-    return bapas, periode
+    period = _read_period(kind, first[column]) if column in first else None
+    return bapas, period
 
 
 def _resolve_bapas(raw: object, table: SheetTable) -> reference.Bapas:
@@ -331,9 +329,9 @@ def _row_identity(kind: ReportKindSpec, table: SheetTable, index: int) -> tuple[
 
     code, found = _lookup_bapas(cell("kode_bapas"))
     raw_period = cell(kind.period_column)
-    periode = "" if _is_blank(raw_period) else _read_period(kind, row[kind.period_column])
+    period = "" if _is_blank(raw_period) else _read_period(kind, row[kind.period_column])
     versi = "" if _is_blank(cell("versi")) else str(_read_versi(cell("versi")))
-    return (found.kode_bapas if found else code), periode or str(raw_period), versi
+    return (found.kode_bapas if found else code), period or str(raw_period), versi
 
 
 def _single_identity(kind: ReportKindSpec, table: SheetTable) -> list[str]:
@@ -381,14 +379,14 @@ def validate_structure(book: RawWorkbook) -> Structure:
     readable period), so a rejected file still names the Bapas-month it was meant for.
     """
     kind, identity = _detect_kind(book)
-    bapas, periode = _identity_parts(kind, identity)
+    bapas, period = _identity_parts(kind, identity)
     try:
-        return _check_structure(book, kind, identity, periode)
+        return _check_structure(book, kind, identity, period)
     except SubmissionError as exc:
         if exc.error_code == "ambiguous_identity":
             # The first row is no more the file's identity than the others: keep only the kind.
             raise exc.with_identity(kind.kind, None, None) from None
-        raise exc.with_identity(kind.kind, bapas.kode_bapas if bapas else None, periode) from None
+        raise exc.with_identity(kind.kind, bapas.kode_bapas if bapas else None, period) from None
 
 
 def _check_structure(
@@ -421,13 +419,13 @@ def _check_structure(
             hint_id=f"Isi kolom {kind.period_column} dengan format {expected}, mis. 2025-03.",
             hint_en=f"Fill {kind.period_column} as {expected}, e.g. 2025-03.",
         )
-    periode = read
-    start, end = period_bounds(periode)
+    period = read
+    start, end = period_bounds(period)
     if not bapas.is_active(start, end):
         raise SubmissionError(
             "inactive_bapas",
-            f"Bapas {bapas.kode_bapas} tidak aktif pada periode {periode}.",
-            f"Bapas {bapas.kode_bapas} is not active in period {periode}.",
+            f"Bapas {bapas.kode_bapas} tidak aktif pada periode {period}.",
+            f"Bapas {bapas.kode_bapas} is not active in period {period}.",
             sheet=identity.source_name,
             row=int(identity.row_numbers[0]),
             column="kode_bapas",
@@ -462,7 +460,7 @@ def _check_structure(
     notes += sheet_notes + unknown_sheet_notes(book, kind)
     versi = _read_versi(first["versi"].iloc[0]) if "versi" in first else None
     return Structure(
-        kind, bapas.kode_bapas, periode, start, end, sheets, copies + notes, versi, issues
+        kind, bapas.kode_bapas, period, start, end, sheets, copies + notes, versi, issues
     )
 
 

@@ -68,10 +68,10 @@ def older_version(current: LedgerEntry, versi: int, newer: int) -> Rejection:
     return Rejection(
         "older_version",
         f"Berkas ini versi {versi}, tetapi versi {newer} ({current.original_name}, diterima "
-        f"{when}) sudah berlaku untuk {current.kode_bapas} {current.periode}. Berkas ditahan: "
+        f"{when}) sudah berlaku untuk {current.kode_bapas} {current.period}. Berkas ditahan: "
         f"datanya disimpan tetapi tidak menggantikan versi {newer}.",
         f"This file is versi {versi}, but versi {newer} ({current.original_name}, received "
-        f"{when}) is already in force for {current.kode_bapas} {current.periode}. The file is "
+        f"{when}) is already in force for {current.kode_bapas} {current.period}. The file is "
         f"held: its data is kept but does not replace versi {newer}.",
         hint_id=f"Jika berkas ini memang yang benar, isi versi {newer + 1} di sheet IDENTITAS "
         "lalu kirim ulang; jika bukan, abaikan pesan ini.",

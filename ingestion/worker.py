@@ -60,7 +60,7 @@ class ParseOutcome:
     submission_id: str
     report_kind: str | None = None
     kode_bapas: str | None = None
-    periode: str | None = None
+    period: str | None = None
     parquet: dict[str, Path] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
     issues: list[RowIssue] = field(default_factory=list)
@@ -70,7 +70,7 @@ class ParseOutcome:
     # Set when the path names another Bapas/period than IDENTITAS: loaded, but held.
     hold: Rejection | None = None
     path_kode_bapas: str | None = None
-    path_periode: str | None = None
+    path_period: str | None = None
 
 
 def warm_up() -> None:
@@ -154,7 +154,7 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
         check_row_limits(
             {t.spec.name: len(t.cells) for t in structure.sheets.values()},
             job.max_rows_per_sheet,
-            (structure.kind.kind, structure.kode_bapas, structure.periode),
+            (structure.kind.kind, structure.kode_bapas, structure.period),
         )
         lineage = Lineage(job.submission_id, job.original_name, job.sha256, job.loaded_at)
         paths: dict[str, Path] = {}
@@ -167,13 +167,13 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
 
             _, issues = build_tables(structure, lineage, job.key, sink=write)
         check = check_path(
-            job.original_path, structure.kind.period_type, structure.kode_bapas, structure.periode
+            job.original_path, structure.kind.period_type, structure.kode_bapas, structure.period
         )
         return ParseOutcome(
             submission_id=job.submission_id,
             report_kind=structure.kind.kind,
             kode_bapas=structure.kode_bapas,
-            periode=structure.periode,
+            period=structure.period,
             parquet=paths,
             row_counts={t.spec.name: len(t.cells) for t in structure.sheets.values()},
             issues=issues,
@@ -181,14 +181,14 @@ def parse_submission(job: ParseJob) -> ParseOutcome:
             versi=structure.versi,
             hold=_scrubbed(check.hold),
             path_kode_bapas=check.path_kode_bapas,
-            path_periode=check.path_periode,
+            path_period=check.path_period,
         )
     except SubmissionError as exc:
         return ParseOutcome(
             job.submission_id,
             report_kind=exc.report_kind,
             kode_bapas=exc.kode_bapas,
-            periode=exc.periode,
+            period=exc.period,
             rejection=rejection_from(exc),
         )
     except Exception as exc:  # a reader/parser bug must not stop the nightly run

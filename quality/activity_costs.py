@@ -34,7 +34,7 @@ class ActivityCost:
 
     submission_id: str
     kode_bapas: str
-    periode: str
+    period: str
     row_number: int
     kode_kegiatan: str | None
     jenis: str
@@ -64,7 +64,7 @@ def _load(con: duckdb.DuckDBPyConnection) -> list[ActivityCost]:
 class PeerGroup:
     """Activities judged together with the peers they are compared with (judged within peers)."""
 
-    periode: str
+    period: str
     label: str
     peers: tuple[ActivityCost, ...]
     judged: tuple[ActivityCost, ...]
@@ -78,20 +78,20 @@ def peer_groups(activities: list[ActivityCost], min_peers: int) -> list[PeerGrou
     """
     by_month: dict[str, dict[str, list[ActivityCost]]] = {}
     for a in activities:
-        by_month.setdefault(a.periode, {}).setdefault(a.jenis, []).append(a)
+        by_month.setdefault(a.period, {}).setdefault(a.jenis, []).append(a)
     out: list[PeerGroup] = []
-    for periode, by_type in sorted(by_month.items()):
+    for period, by_type in sorted(by_month.items()):
         month = tuple(a for _jenis, group in sorted(by_type.items()) for a in group)
         if len(month) < min_peers:
             continue
         small: list[ActivityCost] = []
         for jenis, group in sorted(by_type.items()):
             if len(group) >= min_peers:
-                out.append(PeerGroup(periode, jenis, tuple(group), tuple(group)))
+                out.append(PeerGroup(period, jenis, tuple(group), tuple(group)))
             else:
                 small.extend(group)
         if small:
-            out.append(PeerGroup(periode, "semua jenis / all types", month, tuple(small)))
+            out.append(PeerGroup(period, "semua jenis / all types", month, tuple(small)))
     return out
 
 
@@ -119,7 +119,7 @@ def _draft(a: ActivityCost, group: PeerGroup, centre: float, z: float) -> Findin
     return FindingDraft(
         rule=rule("OUT_ACTIVITY_COST_LOW" if low else "OUT_ACTIVITY_COST"),
         kode_bapas=a.kode_bapas,
-        periode=a.periode,
+        period=a.period,
         subject=f"{SHEET}:{a.kode_kegiatan or a.row_number}",
         submission_id=a.submission_id,
         samples=(SampleRow(SHEET, a.row_number, COLUMN, _fmt(a.biaya)),),

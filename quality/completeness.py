@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.interface_tables import QUALITY_SUBMISSION_STATUS
 from core.period import jakarta_date, period_bounds, shift_month
 from core.reference import Bapas, ReportCalendar, active_bapas, load_calendar
 from quality.catalogue import rule
@@ -32,7 +33,7 @@ class StatusRow:
     kode_bapas: str
     kode_kanwil: str
     report_kind: str
-    periode: str
+    period: str
     deadline: dt.date
     received: bool
     first_received_at: dt.datetime | None
@@ -97,8 +98,8 @@ def _ever_accepted(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
 
 def _accepted_since(accepted: set[tuple[str, str, str]], key: tuple[str, str, str]) -> bool:
     """True when the office had a report of this type accepted for this or a later period."""
-    kode_bapas, report_type, periode = key
-    return any(b == kode_bapas and k == report_type and p >= periode for b, k, p in accepted)
+    kode_bapas, report_type, period = key
+    return any(b == kode_bapas and k == report_type and p >= period for b, k, p in accepted)
 
 
 def owed_deadline(calendar: ReportCalendar, bapas: Bapas, start: dt.date) -> dt.date:
@@ -115,14 +116,14 @@ def owed_deadline(calendar: ReportCalendar, bapas: Bapas, start: dt.date) -> dt.
     return max(deadline, bapas.aktif_dari + (deadline - start))
 
 
-def _previous(calendar: ReportCalendar, periode: str) -> str:
-    return str(int(periode) - 1) if calendar.periodicity == "year" else shift_month(periode, -1)
+def _previous(calendar: ReportCalendar, period: str) -> str:
+    return str(int(period) - 1) if calendar.periodicity == "year" else shift_month(period, -1)
 
 
 def _silent_run(
     calendar: ReportCalendar,
     kode_bapas: str,
-    periode: str,
+    period: str,
     arrivals: dict[tuple[str, str, str], _Arrivals],
     as_of: dt.date,
     limit: int,
@@ -132,7 +133,7 @@ def _silent_run(
 
     A period with an accepted report (whenever it arrived) ends the run: see _ever_accepted.
     """
-    count, current = 0, periode
+    count, current = 0, period
     while count < limit:
         start, end = period_bounds(current)
         if calendar.deadline(start) >= as_of:
@@ -155,15 +156,15 @@ def build_register(
     accepted_ever = _ever_accepted(con)
     rows: list[StatusRow] = []
     for calendar in load_calendar().values():
-        for periode in _periods(calendar, scope):
-            start, end = period_bounds(periode)
+        for period in _periods(calendar, scope):
+            start, end = period_bounds(period)
             if start > scope.as_of:
                 continue
             for bapas in active_bapas(start, end):
                 if not scope.includes(bapas.kode_bapas):
                     continue
                 deadline = owed_deadline(calendar, bapas, start)
-                key = (bapas.kode_bapas, calendar.report_type, periode)
+                key = (bapas.kode_bapas, calendar.report_type, period)
                 got = arrivals.get(key)
                 accepted = got is not None and got.first_accepted_at is not None
                 on_time = bool(
@@ -182,7 +183,7 @@ def build_register(
                 # Silence is judged on the frequent reports; six silent years would be moot.
                 if status == "missing" and calendar.periodicity != "year":
                     silent = _silent_run(
-                        calendar, bapas.kode_bapas, periode, arrivals, scope.as_of,
+                        calendar, bapas.kode_bapas, period, arrivals, scope.as_of,
                         config.inactive_after, accepted_ever,
                     )  # fmt: skip
                 expected, reported, counted_on_time = indicator_flags(status, accepted, on_time)
@@ -191,7 +192,7 @@ def build_register(
                         kode_bapas=bapas.kode_bapas,
                         kode_kanwil=bapas.kode_kanwil,
                         report_kind=calendar.report_type,
-                        periode=periode,
+                        period=period,
                         deadline=deadline,
                         received=got is not None,
                         first_received_at=got.first_received_at if got else None,
@@ -239,7 +240,7 @@ def register_findings(rows: list[StatusRow]) -> list[FindingDraft]:
             FindingDraft(
                 rule=rule(rule_id),
                 kode_bapas=r.kode_bapas,
-                periode=r.periode,
+                period=r.period,
                 subject=r.report_kind,
                 report_kind=r.report_kind,
                 submission_id=r.current_submission_id,
@@ -266,14 +267,14 @@ def rejected_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list
         [scope.as_of],
     ).fetchall()
     drafts = []
-    for submission_id, kode_bapas, periode, kind, name, code, summary in rows:
+    for submission_id, kode_bapas, period, kind, name, code, summary in rows:
         if kode_bapas is not None and not scope.includes(kode_bapas):
             continue
         drafts.append(
             FindingDraft(
                 rule=rule("REJ_FILE"),
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject=submission_id,
                 report_kind=kind,
                 submission_id=submission_id,
@@ -302,12 +303,13 @@ def write_register(
     if not rows:
         # Nothing owed in scope (e.g. a Bapas filter matching no active office): nothing to add.
         return
-    # By column name: the table's DDL is declared elsewhere and its order is not ours to assume.
-    columns = list(StatusRow.__dataclass_fields__)
+    # By column name: stored names (`periode`) and row-type fields (`period`) come from one
+    # declaration, so the insert never assumes an order.
+    columns = QUALITY_SUBMISSION_STATUS.columns
     con.executemany(
-        f"insert into quality.submission_status ({', '.join(columns)})"
+        f"insert into quality.submission_status ({', '.join(c.name for c in columns)})"
         f" values ({', '.join('?' for _ in columns)})",
-        [[getattr(r, c) for c in columns] for r in rows],
+        [[getattr(r, c.attribute) for c in columns] for r in rows],
     )
 
 

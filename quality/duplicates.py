@@ -74,7 +74,7 @@ def copy_of_last_month_findings(
     )
     rows = con.execute(query, [MIN_COPIED_ROWS, MIN_COPIED_ROWS]).fetchall()
     drafts = []
-    for kode_bapas, periode, submission_id, prev, same_klien, same_activities in rows:
+    for kode_bapas, period, submission_id, prev, same_klien, same_activities in rows:
         if not (same_klien or same_activities) or not scope.includes(kode_bapas):
             continue
         sheets = [s for s, same in (("KLIEN", same_klien), ("KEGIATAN", same_activities)) if same]
@@ -84,7 +84,7 @@ def copy_of_last_month_findings(
             FindingDraft(
                 rule=rule("DUP_COPY_LAST_MONTH"),
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject="IDENTITAS",
                 submission_id=submission_id,
                 samples=tuple(SampleRow(sheet, None, None, None) for sheet in sheets),
@@ -115,10 +115,10 @@ def client_two_registers_findings(
         " order by a.submission_id, a._row_number, b._row_number"
     ).fetchall()
     grouped: dict[tuple[str, str, str], list[tuple[int, str, int, str]]] = defaultdict(list)
-    for submission_id, kode_bapas, periode, row_a, reg_a, row_b, reg_b in rows:
-        grouped[(submission_id, kode_bapas, periode)].append((row_a, reg_a, row_b, reg_b))
+    for submission_id, kode_bapas, period, row_a, reg_a, row_b, reg_b in rows:
+        grouped[(submission_id, kode_bapas, period)].append((row_a, reg_a, row_b, reg_b))
     drafts = []
-    for (submission_id, kode_bapas, periode), pairs in grouped.items():
+    for (submission_id, kode_bapas, period), pairs in grouped.items():
         if not scope.includes(kode_bapas):
             continue
         samples = [
@@ -131,7 +131,7 @@ def client_two_registers_findings(
             FindingDraft(
                 rule=rule("DUP_CLIENT_TWO_REGISTERS"),
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject="KLIEN",
                 submission_id=submission_id,
                 affected_rows=len(samples),

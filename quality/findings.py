@@ -78,7 +78,7 @@ def reconcile(
         msg_id, hint_id, msg_en, hint_en = (scrub(text) for text in d.render())
         values = [
             d.rule.rule_id, d.rule.family, d.rule.severity, d.report_kind, d.kode_bapas,
-            kanwil_of.get(d.kode_bapas or ""), d.periode, d.submission_id, d.affected_rows,
+            kanwil_of.get(d.kode_bapas or ""), d.period, d.submission_id, d.affected_rows,
             scrub(d.sample_json()), msg_id, hint_id, msg_en, hint_en,
         ]  # fmt: skip
         tail = ["open", None, d.submission_id, d.affected_rows]

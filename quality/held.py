@@ -33,17 +33,17 @@ def held_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[Fin
     """One finding per held file, for the Bapas and period its IDENTITAS sheet names."""
     drafts = []
     for row in con.execute(_HELD_SQL, [scope.as_of]).fetchall():
-        sid, kode, periode, kind, name, code, path_kode, path_periode, versi, current = row
+        sid, kode, period, kind, name, code, path_kode, path_period, versi, current = row
         if kode is not None and not scope.includes(kode):
             continue
-        stem = "rencana_tahunan" if periode and len(periode) == 4 else "laporan_bulanan"
+        stem = "rencana_tahunan" if period and len(period) == 4 else "laporan_bulanan"
         rule_id = HOLD_RULES.get(code or "", "HELD_IDENTITY")
         current_versi = int(current) if current is not None else int(versi)
         drafts.append(
             FindingDraft(
                 rule=rule(rule_id),
                 kode_bapas=kode,
-                periode=periode,
+                period=period,
                 subject=sid,
                 report_kind=kind,
                 submission_id=sid,
@@ -52,8 +52,8 @@ def held_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[Fin
                     "file": name,
                     "submission_id": sid,
                     "path_kode_bapas": path_kode or kode or "?",
-                    "path_periode": path_periode or periode or "?",
-                    "suggested_name": f"{stem}_{kode}_{periode}.xlsx",
+                    "path_periode": path_period or period or "?",
+                    "suggested_name": f"{stem}_{kode}_{period}.xlsx",
                     "versi": int(versi),
                     "current_versi": current_versi,
                     "next_versi": current_versi + 1,

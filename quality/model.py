@@ -61,7 +61,7 @@ class FindingDraft:
 
     rule: RuleMeta
     kode_bapas: str | None
-    periode: str | None
+    period: str | None
     subject: str
     report_kind: str | None = "monthly"
     submission_id: str | None = None
@@ -72,7 +72,7 @@ class FindingDraft:
     @property
     def finding_id(self) -> str:
         """Stable id: the same problem in a resubmission keeps the same id."""
-        key = "|".join((self.rule.rule_id, self.kode_bapas or "", self.periode or "", self.subject))
+        key = "|".join((self.rule.rule_id, self.kode_bapas or "", self.period or "", self.subject))
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
     def sample_json(self) -> str:
@@ -87,7 +87,7 @@ class FindingDraft:
         """(message_id, hint_id, message_en, hint_en) with placeholders filled."""
         values = {
             "kode_bapas": self.kode_bapas or "?",
-            "periode": self.periode or "?",
+            "period": self.period or "?",
             "count": self.affected_rows,
             "rows": format_rows(self.rows()),
             **self.params,

@@ -50,8 +50,8 @@ def _series(
         [last_month],
     ).fetchall()
     out: dict[str, list[tuple[str, float, str | None]]] = {}
-    for kode_bapas, periode, submission_id, value in rows:
-        out.setdefault(kode_bapas, []).append((periode, float(value or 0), submission_id))
+    for kode_bapas, period, submission_id, value in rows:
+        out.setdefault(kode_bapas, []).append((period, float(value or 0), submission_id))
     return out
 
 
@@ -107,9 +107,9 @@ def _z_drafts(
         ser.floor,
     )
     for point in flagged:
-        if point.periode not in months:
+        if point.period not in months:
             continue
-        effect = abs(point.value - point.median) / max(totals.get(point.periode, 0.0), 1.0)
+        effect = abs(point.value - point.median) / max(totals.get(point.period, 0.0), 1.0)
         high = point.value > point.median
         cause_id, cause_en = CAUSES[(metric, high)]
         params: dict[str, object] = {
@@ -126,9 +126,9 @@ def _z_drafts(
         draft = FindingDraft(
             rule=rule("OUT_MODIFIED_Z"),
             kode_bapas=kode_bapas,
-            periode=point.periode,
+            period=point.period,
             subject=metric,
-            submission_id=submission[point.periode],
+            submission_id=submission[point.period],
             samples=(SampleRow(str(params["sheet"]), None, metric, _fmt(point.value)),),
             params=params,
         )
@@ -141,8 +141,8 @@ def _who_drafts(
 ) -> list[tuple[float, FindingDraft]]:
     metric, kode_bapas, points, submission = ser.metric, ser.kode_bapas, ser.points, ser.submission
     out = []
-    for periode, value, mean in who_deviation(points):
-        if periode not in months or mean < config.outlier_min_value:
+    for period, value, mean in who_deviation(points):
+        if period not in months or mean < config.outlier_min_value:
             continue
         deviation = abs(value - mean) / mean
         if deviation <= config.who_deviation:
@@ -156,9 +156,9 @@ def _who_drafts(
         draft = FindingDraft(
             rule=rule("OUT_WHO_33"),
             kode_bapas=kode_bapas,
-            periode=periode,
+            period=period,
             subject=metric,
-            submission_id=submission[periode],
+            submission_id=submission[period],
             params=params,
         )
         out.append((0.0, draft))
@@ -179,8 +179,8 @@ def outlier_findings(
         by_bapas = all_series[metric]
         totals: dict[str, float] = {}
         for series in by_bapas.values():
-            for periode, value, _sid in series:
-                totals[periode] = totals.get(periode, 0.0) + value
+            for period, value, _sid in series:
+                totals[period] = totals.get(period, 0.0) + value
         for kode_bapas, series in by_bapas.items():
             if not scope.includes(kode_bapas):
                 continue

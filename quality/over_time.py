@@ -32,10 +32,10 @@ def continuity_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> li
         " order by cur.kode_bapas, cur.periode, p._row_number"
     ).fetchall()
     grouped: dict[tuple[str, str, str, str], list[tuple[int, str]]] = defaultdict(list)
-    for kode_bapas, periode, submission_id, prev, row_number, register in rows:
-        grouped[(kode_bapas, periode, submission_id, prev)].append((row_number, register))
+    for kode_bapas, period, submission_id, prev, row_number, register in rows:
+        grouped[(kode_bapas, period, submission_id, prev)].append((row_number, register))
     drafts = []
-    for (kode_bapas, periode, submission_id, prev), hits in grouped.items():
+    for (kode_bapas, period, submission_id, prev), hits in grouped.items():
         if not scope.includes(kode_bapas):
             continue
         registers = ", ".join(reg for _row, reg in hits[:10])
@@ -43,7 +43,7 @@ def continuity_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> li
             FindingDraft(
                 rule=rule("CONT_CLIENT_VANISHED"),
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject="KLIEN",
                 submission_id=submission_id,
                 affected_rows=len(hits),
@@ -82,17 +82,17 @@ def revived_client_findings(
         [list(ENDED)],
     ).fetchall()
     grouped: dict[tuple[str, str, str, str], list[tuple[int, str, str]]] = defaultdict(list)
-    for kode_bapas, periode, submission_id, prev, row_number, register, status in rows:
-        grouped[(kode_bapas, periode, submission_id, prev)].append((row_number, register, status))
+    for kode_bapas, period, submission_id, prev, row_number, register, status in rows:
+        grouped[(kode_bapas, period, submission_id, prev)].append((row_number, register, status))
     drafts = []
-    for (kode_bapas, periode, submission_id, prev), hits in grouped.items():
+    for (kode_bapas, period, submission_id, prev), hits in grouped.items():
         if not scope.includes(kode_bapas):
             continue
         drafts.append(
             FindingDraft(
                 rule=rule("CONT_STATUS_REVIVED"),
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject="KLIEN:revived",
                 submission_id=submission_id,
                 affected_rows=len(hits),
@@ -125,10 +125,10 @@ def pokmas_two_bapas_findings(
         " group by all order by a.kode_bapas, a._reporting_period, a._row_number"
     ).fetchall()
     grouped: dict[tuple[str, str, str], list[tuple[int, str, str]]] = defaultdict(list)
-    for kode_bapas, periode, submission_id, row_number, pokmas, others in rows:
-        grouped[(kode_bapas, periode, submission_id)].append((row_number, pokmas, others))
+    for kode_bapas, period, submission_id, row_number, pokmas, others in rows:
+        grouped[(kode_bapas, period, submission_id)].append((row_number, pokmas, others))
     drafts = []
-    for (kode_bapas, periode, submission_id), hits in grouped.items():
+    for (kode_bapas, period, submission_id), hits in grouped.items():
         if not scope.includes(kode_bapas):
             continue
         others = sorted({o for _r, _p, group in hits for o in group.split(", ")})
@@ -136,7 +136,7 @@ def pokmas_two_bapas_findings(
             FindingDraft(
                 rule=rule("XB_POKMAS_TWO_BAPAS"),
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject="POKMAS",
                 submission_id=submission_id,
                 affected_rows=len(hits),
@@ -171,10 +171,10 @@ def cross_bapas_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> l
         " group by all order by a.kode_bapas, a._reporting_period, a._row_number"
     ).fetchall()
     grouped: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
-    for kode_bapas, periode, submission_id, row_number, others in rows:
-        grouped[(kode_bapas, periode, submission_id)].append((row_number, others))
+    for kode_bapas, period, submission_id, row_number, others in rows:
+        grouped[(kode_bapas, period, submission_id)].append((row_number, others))
     drafts = []
-    for (kode_bapas, periode, submission_id), hits in grouped.items():
+    for (kode_bapas, period, submission_id), hits in grouped.items():
         if not scope.includes(kode_bapas):
             continue
         others = sorted({o for _row, group in hits for o in group.split(", ")})
@@ -182,7 +182,7 @@ def cross_bapas_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> l
             FindingDraft(
                 rule=rule("XB_ACTIVE_TWO_BAPAS"),
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject="KLIEN",
                 submission_id=submission_id,
                 affected_rows=len(hits),

@@ -51,7 +51,7 @@ class IsolatedSubmission:
 
     submission_id: str | None
     kode_bapas: str | None
-    periode: str | None
+    period: str | None
     columns: tuple[str, ...]
     rows: int
 
@@ -60,7 +60,7 @@ class IsolatedSubmission:
         return {
             "submission_id": self.submission_id,
             "kode_bapas": self.kode_bapas,
-            "periode": self.periode,
+            "periode": self.period,
             "columns": list(self.columns),
             "rows": self.rows,
         }
@@ -203,7 +203,7 @@ def _drafts(sid: str, identity: tuple[str, str, str], issues: list[RowIssue]) ->
     Same rule, subject and params give the same finding id: the nightly check run takes the
     finding over, and resolves it once a clean version is current.
     """
-    kode_bapas, periode, kind = identity
+    kode_bapas, period, kind = identity
     grouped: dict[tuple[str, str, str], list[RowIssue]] = defaultdict(list)
     for issue in sorted(issues, key=lambda i: i.row_number):
         grouped[(issue.sheet, issue.column_name, issue.issue_code)].append(issue)
@@ -211,7 +211,7 @@ def _drafts(sid: str, identity: tuple[str, str, str], issues: list[RowIssue]) ->
         FindingDraft(
             rule=rule(ISSUE_RULES[code]),
             kode_bapas=kode_bapas,
-            periode=periode,
+            period=period,
             subject=f"{sheet}/{column}/{code}",
             report_kind=kind,
             submission_id=sid,

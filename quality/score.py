@@ -64,9 +64,9 @@ def write_scores(con: duckdb.DuckDBPyConnection, rows: list[StatusRow], now: dt.
     for row in rows:
         if not row.counts_as_expected:
             continue
-        errors, warnings = counts.get((row.kode_bapas, row.report_kind, row.periode), (0, 0))
+        errors, warnings = counts.get((row.kode_bapas, row.report_kind, row.period), (0, 0))
         scores = component_scores(row, errors, warnings)
-        out.append([row.kode_bapas, row.report_kind, row.periode, *scores, errors, warnings, now])
+        out.append([row.kode_bapas, row.report_kind, row.period, *scores, errors, warnings, now])
     if out:
         con.executemany(
             "insert into quality.submission_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out

@@ -52,7 +52,7 @@ def modified_z(value: float, baseline: Sequence[float], mad_floor: float = 0.0) 
 class OutlierPoint:
     """A flagged value of a series with the baseline it was judged against."""
 
-    periode: str
+    period: str
     value: float
     median: float
     z: float
@@ -78,12 +78,12 @@ def scan_series(
     """
     baseline: list[float] = []
     flagged: list[OutlierPoint] = []
-    for periode, value in series:
+    for period, value in series:
         if len(baseline) >= min_history:
             centre = median(baseline)
             z = modified_z(value, baseline, mad_floor(centre) if mad_floor else 0.0)
             if z is not None and abs(z) > threshold and max(value, centre) >= min_value:
-                flagged.append(OutlierPoint(periode, value, centre, z))
+                flagged.append(OutlierPoint(period, value, centre, z))
                 continue
         baseline.append(value)
     return flagged

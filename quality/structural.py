@@ -36,11 +36,11 @@ def duplicate_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> lis
                 " having count(*) > 1 order by submission_id"
             ).fetchall()
             grouped: dict[tuple[str, str, str], list[tuple[str, list[int]]]] = {}
-            for submission_id, kode_bapas, periode, key_value, row_numbers in rows:
-                grouped.setdefault((submission_id, kode_bapas, periode), []).append(
+            for submission_id, kode_bapas, period, key_value, row_numbers in rows:
+                grouped.setdefault((submission_id, kode_bapas, period), []).append(
                     (key_value, row_numbers)
                 )
-            for (submission_id, kode_bapas, periode), dups in grouped.items():
+            for (submission_id, kode_bapas, period), dups in grouped.items():
                 if not scope.includes(kode_bapas):
                     continue
                 samples = [
@@ -52,7 +52,7 @@ def duplicate_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> lis
                     FindingDraft(
                         rule=rule("DUP_KEY"),
                         kode_bapas=kode_bapas,
-                        periode=periode,
+                        period=period,
                         subject=sheet.name,
                         report_kind=kind.kind,
                         submission_id=submission_id,
@@ -90,7 +90,7 @@ def annual_plan_findings(
     for (
         submission_id,
         kode_bapas,
-        periode,
+        period,
         target,
         target_rows,
         budget,
@@ -99,7 +99,7 @@ def annual_plan_findings(
     ) in rows:
         if not scope.includes(kode_bapas):
             continue
-        common = {"kode_bapas": kode_bapas, "periode": periode, "report_kind": "annual_plan"}
+        common = {"kode_bapas": kode_bapas, "period": period, "report_kind": "annual_plan"}
         limit = config.plan_caseload_factor * float(caseload or 0)
         if caseload and target is not None and float(target) > limit:
             drafts.append(

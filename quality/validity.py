@@ -143,7 +143,7 @@ def _split(
     drafts = []
     hidden = spec.column in SENSITIVE_COLUMNS
     for sid, cells in per_submission.items():
-        kode_bapas, periode, kind = submissions.get(sid, (None, None, spec.kind))
+        kode_bapas, period, kind = submissions.get(sid, (None, None, spec.kind))
         if not scope.includes(kode_bapas):
             continue
         cells.sort(key=lambda h: h[0])
@@ -155,7 +155,7 @@ def _split(
             FindingDraft(
                 rule=spec.meta,
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject=spec.sheet,
                 report_kind=kind,
                 submission_id=sid,
@@ -188,12 +188,12 @@ def parse_issue_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> l
         " order by i.submission_id, i.sheet, i.column_name, i.issue_code, i.row_number"
     ).fetchall()
     grouped: dict[tuple[str, ...], list[tuple[object, ...]]] = defaultdict(list)
-    for sid, bapas, periode, kind, sheet, column, code, row, value, msg_id, msg_en in rows:
-        grouped[(sid, bapas, periode, kind, sheet, column, code)].append(
+    for sid, bapas, period, kind, sheet, column, code, row, value, msg_id, msg_en in rows:
+        grouped[(sid, bapas, period, kind, sheet, column, code)].append(
             (row, value, msg_id, msg_en)
         )
     drafts = []
-    for (sid, bapas, periode, kind, sheet, column, code), hits in grouped.items():
+    for (sid, bapas, period, kind, sheet, column, code), hits in grouped.items():
         if not scope.includes(bapas):
             continue
         samples = tuple(
@@ -205,7 +205,7 @@ def parse_issue_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> l
             FindingDraft(
                 rule=rule(ISSUE_RULES.get(str(code), "VAL_PARSE")),
                 kode_bapas=bapas,
-                periode=periode,
+                period=period,
                 subject=f"{sheet}/{column}/{code}",
                 report_kind=kind,
                 submission_id=sid,

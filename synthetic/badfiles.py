@@ -66,7 +66,7 @@ def apply_contract_fault(
         ident["kode_bapas"][0] = f"BP{report.kode_bapas[2:4]}99"
         return "IDENTITAS", "kode_bapas", (0,)
     if fault == "bad_period":
-        ident["periode"][0] = f"{report.periode[:4]}-13"
+        ident["periode"][0] = f"{report.period[:4]}-13"
         return "IDENTITAS", "periode", (0,)
     if fault == "missing_sheet":
         del report.tables[MISSING_SHEET]

@@ -184,22 +184,22 @@ def _knock_on(fault: dict[str, Any], finding: dict[str, Any]) -> bool:
     cross_bapas: a cross-Bapas finding that month naming this office.
     """
     explains = fault.get("explains") or ()
-    periode, kode = fault.get("periode"), fault.get("kode_bapas")
-    if not explains or not periode or len(str(periode)) != len("YYYY-MM"):
+    period, kode = fault.get("periode"), fault.get("kode_bapas")
+    if not explains or not period or len(str(period)) != len("YYYY-MM"):
         return False
-    if "same_file" in explains and (finding["kode_bapas"], finding["periode"]) == (kode, periode):
+    if "same_file" in explains and (finding["kode_bapas"], finding["periode"]) == (kode, period):
         return True
     if (
         "next_month" in explains
         and finding["kode_bapas"] == kode
-        and finding["periode"] == shift_month(str(periode), 1)
+        and finding["periode"] == shift_month(str(period), 1)
         and (finding["rule_family"] == "continuity" or finding["rule_id"] in _carry_over_rules())
     ):
         return True
     return bool(
         "cross_bapas" in explains
         and finding["rule_family"] == "cross_bapas"
-        and finding["periode"] == periode
+        and finding["periode"] == period
         and (finding["kode_bapas"] == kode or str(kode) in str(finding.get("message_en") or ""))
     )
 

@@ -96,7 +96,7 @@ def pokmas_table(groups: list[PokmasGroup], month: Month) -> Table:
 
 
 def identitas_table(
-    kode_bapas: str, periode: str, signed: dt.date, petugas: str, versi: int = 1
+    kode_bapas: str, period: str, signed: dt.date, petugas: str, versi: int = 1
 ) -> Table:
     """IDENTITAS: the one identity row of a monthly report."""
     return Table.build(
@@ -104,7 +104,7 @@ def identitas_table(
         "IDENTITAS",
         {
             "kode_bapas": [kode_bapas],
-            "periode": [periode],
+            "periode": [period],
             "tanggal_laporan": [signed],
             "petugas": [petugas],
             "versi": [versi],

@@ -105,7 +105,7 @@ def participant_not_registered(report: Report, t: Target) -> Planted:
     """A participant whose register number is not in KLIEN."""
     i = pick_index(t.rng, list(range(len(report.tables["PESERTA"]))))
     registered = set(report.tables["KLIEN"].data["no_register"])
-    fake = f"{report.kode_bapas}/{report.periode[:4]}/9{int(t.rng.integers(1000, 9999))}"
+    fake = f"{report.kode_bapas}/{report.period[:4]}/9{int(t.rng.integers(1000, 9999))}"
     while fake in registered:
         fake += "0"
     _set(report, "PESERTA", "no_register", i, fake)

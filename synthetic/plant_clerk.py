@@ -138,7 +138,7 @@ def same_client_two_registers(report: Report, t: Target) -> Planted:
     klien = report.tables["KLIEN"]
     i = pick_index(t.rng, _rows(report, "KLIEN", "status_akhir_bulan", lambda v: v == "AKTIF"))
     registers = set(klien.data["no_register"])
-    new = f"{report.kode_bapas}/{report.periode[:4]}/8{int(t.rng.integers(1000, 9999))}"
+    new = f"{report.kode_bapas}/{report.period[:4]}/8{int(t.rng.integers(1000, 9999))}"
     while new in registers:
         new += "0"
     j = klien.append_row({**{k: v[i] for k, v in klien.data.items()}, "no_register": new})
@@ -158,7 +158,7 @@ def copy_of_last_month(report: Report, t: Target) -> Planted:
         del report.tables[name]
     report.tables["IDENTITAS"].data = identity
     return Planted(
-        None, None, (), f"copy of {previous.periode} sent as {month.label}",
+        None, None, (), f"copy of {previous.period} sent as {month.label}",
         explains=("same_file", "next_month", "cross_bapas"),
     )  # fmt: skip
 

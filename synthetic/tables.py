@@ -78,13 +78,13 @@ class Report:
 
     kind: str
     kode_bapas: str
-    periode: str
+    period: str
     tables: dict[str, Table]
 
     def copy(self) -> Report:
         """Independent copy (used for resubmissions: the clean version of a faulty file)."""
         return Report(
-            self.kind, self.kode_bapas, self.periode, {k: t.copy() for k, t in self.tables.items()}
+            self.kind, self.kode_bapas, self.period, {k: t.copy() for k, t in self.tables.items()}
         )
 
     def row_counts(self) -> dict[str, int]:

@@ -56,7 +56,7 @@ class _Run:
                 "file": self.rel(path),
                 "kind": report.kind,
                 "kode_bapas": self.kode,
-                "periode": report.periode,
+                "periode": report.period,
                 "format": fmt,
                 "versi": versi,
                 "received_at": received.astimezone(dt.UTC).replace(tzinfo=None).isoformat(),
@@ -72,7 +72,7 @@ class _Run:
     def record_fault(
         self,
         a: Assignment,
-        periode: str,
+        period: str,
         path: Path | None,
         sheet: str | None,
         column: str | None,
@@ -86,7 +86,7 @@ class _Run:
             "fault": a.kind.fault,
             "mistake": mistake_of(a.kind.fault),
             "kode_bapas": self.kode,
-            "periode": periode,
+            "periode": period,
             "file": self.rel(path),
             "sheet": sheet,
             "column": column,
@@ -188,7 +188,7 @@ class _Run:
         self.outcome.resubmissions.append(
             {
                 "kode_bapas": self.kode,
-                "periode": clean.periode,
+                "periode": clean.period,
                 "file": self.rel(path),
                 "replaces": entry["file"],
                 "versi": 2,
@@ -294,7 +294,7 @@ def _try_plant(a: Assignment, report: Report, target: Target) -> Planted | None:
         return (PLANTERS | CLERK_PLANTERS)[a.kind.fault](report, target)
     except ValueError as exc:
         logger.warning(
-            "%s not planted at %s %s: %s", a.kind.fault, a.kode_bapas, report.periode, exc
+            "%s not planted at %s %s: %s", a.kind.fault, a.kode_bapas, report.period, exc
         )
         return None
 

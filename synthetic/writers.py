@@ -45,7 +45,7 @@ def title_lines(report: Report, sheet: str) -> list[str]:
     """Title rows some senders put above the header."""
     return [
         f"LAPORAN {sheet} - {report.kode_bapas}",
-        f"Periode: {report.periode}",
+        f"Periode: {report.period}",
     ]
 
 

@@ -113,7 +113,7 @@ def raw_integrity(
     for item in result.isolated:
         context.log.warning(
             scrub(
-                f"isolated {item.submission_id} ({item.kode_bapas} {item.periode}): "
+                f"isolated {item.submission_id} ({item.kode_bapas} {item.period}): "
                 f"{item.rows} stored values masked in {', '.join(item.columns)}"
             )
         )

@@ -143,7 +143,7 @@ def render_trend(points: tuple[TrendPoint, ...], lang: str) -> bytes:
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_yticklabels(["0%", "25%", "50%", "75%", "100%"], fontsize=7, color=INK)
     ax.set_xticks(xs)
-    ax.set_xticklabels([p.periode[2:] for p in points], fontsize=7, color=INK)
+    ax.set_xticklabels([p.period[2:] for p in points], fontsize=7, color=INK)
     ax.grid(axis="y", color="#eceff1", linewidth=0.8)
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)

@@ -44,7 +44,7 @@ class LateRow:
     kode_bapas: str
     nama_bapas: str
     nama_kanwil: str
-    periode: str
+    period: str
     deadline: dt.date
     received_on: dt.date | None
     days_late: int
@@ -57,7 +57,7 @@ class RejectedRow:
     submission_id: str
     kode_bapas: str
     nama_bapas: str
-    periode: str
+    period: str
     received_on: dt.date | None
     error_code: str
     reason: str
@@ -72,7 +72,7 @@ class FindingRow:
     kode_bapas: str
     nama_bapas: str
     nama_kanwil: str
-    periode: str
+    period: str
     rule_id: str
     message: str
     affected_rows: int
@@ -109,7 +109,7 @@ class Mover:
 
 def _period_label(row: StatusRow, lang: str) -> str:
     known = row.report_kind in ("annual_plan",)
-    return f"{row.periode} ({text('kind_' + row.report_kind, lang) if known else row.report_kind})"
+    return f"{row.period} ({text('kind_' + row.report_kind, lang) if known else row.report_kind})"
 
 
 def missing_rows(
@@ -126,12 +126,12 @@ def missing_rows(
         if row.status == "missing":
             per_bapas.setdefault(row.kode_bapas, []).append(row)
         if row.report_kind == "monthly" and row.status != "not_yet_due":
-            if row.kode_bapas not in latest or latest[row.kode_bapas].periode < row.periode:
+            if row.kode_bapas not in latest or latest[row.kode_bapas].period < row.period:
                 latest[row.kode_bapas] = row
     out = []
     for kode, rows in per_bapas.items():
         last = latest.get(kode)
-        monthly = [r.periode for r in rows if r.report_kind == "monthly"]
+        monthly = [r.period for r in rows if r.report_kind == "monthly"]
         other = [_period_label(r, lang) for r in rows if r.report_kind != "monthly"]
         out.append(
             MissingRow(
@@ -154,7 +154,7 @@ def late_rows(
     """Late monthly reports of the window, most recent period first."""
     out = []
     for row in status:
-        if row.status != "late" or row.periode not in months:
+        if row.status != "late" or row.period not in months:
             continue
         received = jakarta_date(row.first_received_at) if row.first_received_at else None
         out.append(
@@ -162,13 +162,13 @@ def late_rows(
                 kode_bapas=row.kode_bapas,
                 nama_bapas=directory.bapas_name(row.kode_bapas),
                 nama_kanwil=directory.kanwil_name(row.kode_kanwil),
-                periode=row.periode,
+                period=row.period,
                 deadline=row.deadline,
                 received_on=received,
                 days_late=(received - row.deadline).days if received else row.days_overdue or 0,
             )
         )
-    return tuple(sorted(out, key=lambda r: (r.periode, r.days_late), reverse=True))
+    return tuple(sorted(out, key=lambda r: (r.period, r.days_late), reverse=True))
 
 
 def rejected_rows(
@@ -202,7 +202,7 @@ def rejected_rows(
                 if rej.kode_bapas
                 else f"{text('unknown_bapas', lang)} {redact_text(rej.original_name)}",
                 # Not "?" (issue #15 item 2): "Bapas Kelas I Palu ?" read as a typo.
-                periode=rej.periode or text("periode_unread", lang),
+                period=rej.period or text("periode_unread", lang),
                 received_on=received,
                 error_code=rej.error_code,
                 reason=redact_text(_rejection_reason(rej, lang)),
@@ -236,7 +236,7 @@ def finding_rows(
             kode_bapas=f.kode_bapas,
             nama_bapas=directory.bapas_name(f.kode_bapas),
             nama_kanwil=directory.kanwil_name(f.kode_kanwil),
-            periode=f.periode,
+            period=f.period,
             rule_id=f.rule_id,
             message=finding_message(f, lang)[0],
             affected_rows=f.affected_rows,
@@ -249,7 +249,7 @@ def finding_rows(
     return tuple(
         sorted(
             rows,
-            key=lambda r: (order[r.severity], r.nama_kanwil, r.kode_bapas, r.periode, r.rule_id),
+            key=lambda r: (order[r.severity], r.nama_kanwil, r.kode_bapas, r.period, r.rule_id),
         )
     )
 
@@ -288,11 +288,11 @@ def movers(
     scores: Iterable[Score], period: str, scope: set[str], directory: Directory
 ) -> tuple[Mover, ...]:
     """The Bapas whose quality score moved most since the previous month."""
-    by_key = {(s.kode_bapas, s.periode): s.quality_score for s in scores if s.kode_bapas in scope}
+    by_key = {(s.kode_bapas, s.period): s.quality_score for s in scores if s.kode_bapas in scope}
     out = []
-    for (kode, periode), current in by_key.items():
-        previous = next((v for (k, p), v in by_key.items() if k == kode and p != periode), None)
-        if periode == period and previous is not None and abs(current - previous) >= MIN_SCORE_MOVE:
+    for (kode, month), current in by_key.items():
+        previous = next((v for (k, p), v in by_key.items() if k == kode and p != month), None)
+        if month == period and previous is not None and abs(current - previous) >= MIN_SCORE_MOVE:
             out.append(Mover(kode, directory.bapas_name(kode), previous, current))
     out.sort(key=lambda m: (-abs(m.delta), m.kode_bapas))
     return tuple(out[:TOP_MOVERS])

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from quality.alerts.charts import render_heatmap, render_trend
 from quality.alerts.compose import cid_sources
 from quality.alerts.digest import build_digest
 from quality.alerts.directory import Directory
-from quality.alerts.fixlist import BlankForm, FixList, bapas_needing_fixlist, build_fixlist
+from quality.alerts.fixlist import bapas_needing_fixlist, build_fixlist
+from quality.alerts.forms import blank_form_files
 from quality.alerts.model import AlertHistory, AlertInputs, LogEntry
 from quality.alerts.notices import build_notices
 from quality.alerts.privacy import contains_pii, redact_json, redact_text
@@ -96,30 +95,6 @@ def _digest_document(
     return Document(audience, "digest", path, mail, on_disk.html, digest.log_entries, True, variant)
 
 
-def blank_form_files(fix: FixList) -> dict[str, bytes]:
-    """The blank forms a fix-list promises as attachments (none when a link is configured).
-
-    Built with the template generator, IDENTITAS prefilled with the Bapas, period and the
-    raised `versi`; a form that cannot be built (Bapas closed since) is left out and logged.
-    """
-    from core.contract.template import TemplateError, build_template
-
-    out: dict[str, bytes] = {}
-    forms: list[BlankForm] = [f for f in fix.forms if not f.link]
-    if not forms:
-        return out
-    with tempfile.TemporaryDirectory(prefix="lipas-form-") as tmp:
-        for form in forms:
-            target = Path(tmp) / form.file_name
-            try:
-                build_template(fix.kode_bapas, form.periode, target, versi=form.versi)
-            except TemplateError as exc:
-                logger.warning("no blank form for %s %s: %s", fix.kode_bapas, form.periode, exc)
-                continue
-            out[form.file_name] = target.read_bytes()
-    return out
-
-
 def digest_documents(
     inputs: AlertInputs,
     history: AlertHistory,
@@ -163,7 +138,8 @@ def build_documents(
 ) -> tuple[Document, ...]:
     """The national digest, requested Kanwil digests, fix-lists and notices of today.
 
-    A fix-list carries its blank forms as attachments unless `template_url` links to them.
+    Fix-lists and notices carry their blank forms as attachments unless `template_url` links to
+    them.
     """
     docs = list(
         digest_documents(
@@ -190,10 +166,18 @@ def build_documents(
                 fix.log_entries,
                 fix.new_count > 0,
                 variant,
-                blank_form_files(fix),
+                blank_form_files(fix.kode_bapas, fix.forms),
             )
         )
-    for notice in build_notices(inputs, history, directory, reminder_days=reminder_days, lang=lang):
+    notices = build_notices(
+        inputs,
+        history,
+        directory,
+        reminder_days=reminder_days,
+        lang=lang,
+        template_url=template_url,
+    )
+    for notice in notices:
         rendered = scrub(render_notice(notice, lang, f"{notice.kind}_{notice.kode_bapas}"))
         docs.append(
             Document(
@@ -205,6 +189,7 @@ def build_documents(
                 notice.log_entries,
                 True,
                 variant,
+                blank_form_files(notice.kode_bapas, notice.forms),
             )
         )
     return tuple(docs)

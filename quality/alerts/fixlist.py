@@ -16,6 +16,7 @@ from functools import lru_cache
 from quality.alerts.classify import classify_findings
 from quality.alerts.digest_rows import finding_message
 from quality.alerts.directory import Directory
+from quality.alerts.forms import BlankForm, blank_forms
 from quality.alerts.held import held_reason, held_rule_id, held_severity
 from quality.alerts.i18n import text
 from quality.alerts.model import (
@@ -36,23 +37,13 @@ _YN_TEXT = {"true": "Y", "false": "N", "1": "Y", "0": "N", "y": "Y", "n": "N"}
 
 
 @dataclass(frozen=True)
-class BlankForm:
-    """A blank form for one period, `versi` already raised; attached, or `link` when set."""
-
-    periode: str
-    versi: int
-    file_name: str
-    link: str | None = None
-
-
-@dataclass(frozen=True)
 class FixEntry:
     """One problem to fix: a rejected file or a finding, with the cells involved."""
 
     kind: str  # rejection | held | finding
     severity: str
     rule_id: str
-    periode: str
+    period: str
     message: str
     hint: str
     cells: tuple[SampleRow, ...]
@@ -147,7 +138,7 @@ def _rejection_entry(rej: Rejection, lang: str, is_new: bool) -> FixEntry:
         kind="rejection",
         severity="error",
         rule_id=f"rejected_file.{rej.error_code}",
-        periode=rej.periode or "",
+        period=rej.period or "",
         message=redact_text(
             f"{rej.original_name}: {message or text('fx_rejected_unknown', lang)}"
             + (f" ({text('fx_owner_inferred', lang)})" if rej.owner_inferred else "")
@@ -166,7 +157,7 @@ def _held_entry(rej: Rejection, lang: str, is_new: bool) -> FixEntry:
         kind="held",
         severity=held_severity(rej),
         rule_id=held_rule_id(rej),
-        periode=rej.periode or "",
+        period=rej.period or "",
         message=redact_text(f"{rej.original_name}: {held_reason(rej, lang)}"),
         hint=redact_text(hint),
         cells=_safe_cells(rej.details),
@@ -181,7 +172,7 @@ def _finding_entry(finding: Finding, lang: str, is_new: bool) -> FixEntry:
         kind="finding",
         severity=finding.severity,
         rule_id=finding.rule_id,
-        periode=finding.periode,
+        period=finding.period,
         message=message,
         hint=hint,
         cells=_safe_cells(finding.sample_rows),
@@ -202,36 +193,6 @@ def bapas_needing_fixlist(inputs: AlertInputs) -> tuple[str, ...]:
 def _operator_note(rej: Rejection) -> str | None:
     detail = rej.detail or ("" if rej.message_id else rej.error_summary)
     return redact_text(f"{rej.original_name} ({rej.error_code}): {detail}") if detail else None
-
-
-def blank_forms(
-    kode_bapas: str,
-    periods: set[str],
-    versi: dict[tuple[str, str], int],
-    template_url: str | None = None,
-) -> tuple[BlankForm, ...]:
-    """One blank form per period to resend, `versi` one above the highest the ledger holds.
-
-    Regression (issue #15 item 2): fix-lists ended with `lipas template --bapas ...`, a server
-    command a clerk cannot run; the form is now attached (or linked when configured).
-    """
-    forms = []
-    for periode in sorted(p for p in periods if len(p) in (4, 7)):
-        stem = "rencana_tahunan" if len(periode) == 4 else "laporan_bulanan"
-        next_versi = versi.get((kode_bapas, periode), 0) + 1
-        forms.append(
-            BlankForm(
-                periode=periode,
-                versi=next_versi,
-                file_name=f"{stem}_{kode_bapas}_{periode}_versi{next_versi}.xlsx",
-                link=(
-                    template_url.format(kode=kode_bapas, periode=periode, versi=next_versi)
-                    if template_url
-                    else None
-                ),
-            )
-        )
-    return tuple(forms)
 
 
 def build_fixlist(
@@ -260,7 +221,7 @@ def build_fixlist(
     new_ids = {f.finding_id for f in view.new}
     order = {s: i for i, s in enumerate(SEVERITIES)}
     open_findings = sorted(
-        (*view.new, *view.persisting), key=lambda f: (order[f.severity], f.periode, f.rule_id)
+        (*view.new, *view.persisting), key=lambda f: (order[f.severity], f.period, f.rule_id)
     )
     entries = (
         *(
@@ -273,7 +234,7 @@ def build_fixlist(
     )
     # A held file needs a decision or a corrected IDENTITAS sheet, not a blank form.
     forms = blank_forms(
-        kode_bapas, {e.periode for e in entries if e.kind != "held"}, inputs.versi, template_url
+        kode_bapas, {e.period for e in entries if e.kind != "held"}, inputs.versi, template_url
     )
     notes = tuple(n for n in (_operator_note(r) for r in rejections) if n)
     log = (

@@ -45,7 +45,7 @@ def held_rows(
             nama_bapas=directory.bapas_name(rej.kode_bapas)
             if rej.kode_bapas
             else f"{text('unknown_bapas', lang)} {redact_text(rej.original_name)}",
-            periode=rej.periode or text("periode_unread", lang),
+            period=rej.period or text("periode_unread", lang),
             received_on=jakarta_date(rej.received_at) if rej.received_at else None,
             error_code=rej.error_code,
             reason=redact_text(held_reason(rej, lang)),

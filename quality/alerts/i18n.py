@@ -217,14 +217,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "periode_unread": ("periode tidak terbaca", "period could not be read"),
     "fx_form_attached": (
-        "Formulir kosong untuk periode {periode} terlampir pada email ini ({file}); isian "
+        "Formulir kosong untuk periode {period} terlampir pada email ini ({file}); isian "
         "versi sudah diisi {versi}.",
-        "The blank form for period {periode} is attached to this email ({file}); its versi "
+        "The blank form for period {period} is attached to this email ({file}); its versi "
         "is already set to {versi}.",
     ),
     "fx_form_link": (
-        "Unduh formulir kosong untuk periode {periode} (versi {versi}): {link}",
-        "Download the blank form for period {periode} (versi {versi}): {link}",
+        "Unduh formulir kosong untuk periode {period} (versi {versi}): {link}",
+        "Download the blank form for period {period} (versi {versi}): {link}",
     ),
     "fx_operator": (
         "Detail teknis (untuk operator, bukan untuk Bapas)",
@@ -245,6 +245,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "… and {n} more rows with the same problem.",
     ),
     "fx_template": ("Formulir kosong untuk kiriman ulang", "Blank form for the resubmission"),
+    "nt_form": ("Formulir kosong untuk laporan yang ditunggu", "Blank form for the report due"),
     "fx_resubmit": (
         "Salin isian yang sudah diperbaiki ke formulir ini, atau perbaiki berkas lama dan naikkan "
         "angka versi di sheet IDENTITAS, lalu kirim seperti biasa; versi baru otomatis "

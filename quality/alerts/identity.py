@@ -31,14 +31,14 @@ def infer_owner(rejection: Rejection, original_path: str, known: Collection[str]
     kode = name.group("kode") if name else path.group("kode") if path else None
     if kode is None or kode not in known:
         return rejection
-    periode = name.group("periode") if name else path.group("periode") if path else None
+    period = name.group("periode") if name else path.group("periode") if path else None
     kind = (
-        _KINDS[name.group("kind")] if name else "monthly" if periode and len(periode) == 7 else None
+        _KINDS[name.group("kind")] if name else "monthly" if period and len(period) == 7 else None
     )
     return replace(
         rejection,
         kode_bapas=kode,
-        periode=rejection.periode or periode,
+        period=rejection.period or period,
         report_kind=rejection.report_kind or kind,
         owner_inferred=True,
     )

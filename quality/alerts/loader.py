@@ -172,7 +172,7 @@ def _rejection(row: tuple[Any, ...], quarantine_dir: Path) -> Rejection:
         original_name=row[1] or "",
         report_kind=row[2],
         kode_bapas=row[3],
-        periode=row[4],
+        period=row[4],
         received_at=_as_datetime(row[5]),
         error_code=row[6] or str(report.get("error_code") or "unknown"),
         error_summary=row[7] or "",
@@ -196,10 +196,10 @@ def _held_elsewhere(rejection: Rejection, quarantine_dir: Path) -> tuple[Rejecti
         return ()
     report = read_quarantine_report(quarantine_dir, rejection.submission_id)
     bapas = str(report.get("path_kode_bapas") or rejection.kode_bapas or "")
-    periode = str(report.get("path_periode") or rejection.periode or "")
-    if (bapas, periode) == (rejection.kode_bapas, rejection.periode) or not bapas:
+    period = str(report.get("path_periode") or rejection.period or "")
+    if (bapas, period) == (rejection.kode_bapas, rejection.period) or not bapas:
         return ()
-    return (replace(rejection, kode_bapas=bapas, periode=periode or None),)
+    return (replace(rejection, kode_bapas=bapas, period=period or None),)
 
 
 def _reconcile(row: StatusRow, as_of: dt.date) -> StatusRow:
@@ -282,7 +282,7 @@ def load_inputs(
             kode_bapas=r[0],
             kode_kanwil=r[1],
             report_kind=r[2],
-            periode=r[3],
+            period=r[3],
             deadline=r[4],
             received=bool(r[5]),
             first_received_at=_as_datetime(r[6]),
@@ -306,7 +306,7 @@ def load_inputs(
             report_kind=r[4] or "",
             kode_bapas=r[5] or "",
             kode_kanwil=r[6] or "",
-            periode=r[7] or "",
+            period=r[7] or "",
             affected_rows=int(r[8] or 0),
             sample_rows=parse_sample_rows(r[9]),
             message_id=r[10] or "",
@@ -325,7 +325,7 @@ def load_inputs(
     ]
     rejections = tuple(x for r in read for x in (r, *_held_elsewhere(r, quarantine_dir)))
     scores = tuple(
-        Score(kode_bapas=r[0], periode=r[1], quality_score=float(r[2]))
+        Score(kode_bapas=r[0], period=r[1], quality_score=float(r[2]))
         for r in _rows(
             con, "quality", "submission_scores", _SCORES_SQL, [previous_month(period), period]
         )
@@ -338,7 +338,7 @@ def load_inputs(
         as_of=as_of,
         period=period,
         months=months,
-        status=tuple(_reconcile(s, as_of) for s in status if _in_window(s.periode, months)),
+        status=tuple(_reconcile(s, as_of) for s in status if _in_window(s.period, months)),
         findings=findings,
         rejections=rejections,
         scores=scores,
@@ -360,8 +360,8 @@ def _highest_versi(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]
     return {(str(r[0]), str(r[1])): int(r[2]) for r in con.execute(_VERSI_SQL).fetchall()}
 
 
-def _in_window(periode: str, months: tuple[str, ...]) -> bool:
+def _in_window(period: str, months: tuple[str, ...]) -> bool:
     """Monthly periods inside the window, and annual periods of the window's years."""
-    if len(periode) == 4:
-        return any(m.startswith(periode) for m in months)
-    return periode in months
+    if len(period) == 4:
+        return any(m.startswith(period) for m in months)
+    return period in months

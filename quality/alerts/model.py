@@ -22,7 +22,7 @@ class StatusRow:
     kode_bapas: str
     kode_kanwil: str
     report_kind: str
-    periode: str
+    period: str
     deadline: dt.date
     received: bool
     first_received_at: dt.datetime | None
@@ -40,7 +40,7 @@ class StatusRow:
     @property
     def key(self) -> tuple[str, str, str]:
         """(kode_bapas, report_kind, periode): the owed report this row is about."""
-        return (self.kode_bapas, self.report_kind, self.periode)
+        return (self.kode_bapas, self.report_kind, self.period)
 
 
 def reported_keys(status: Iterable[StatusRow]) -> set[tuple[str, str, str]]:
@@ -70,7 +70,7 @@ class Finding:
     report_kind: str
     kode_bapas: str
     kode_kanwil: str
-    periode: str
+    period: str
     affected_rows: int
     sample_rows: tuple[SampleRow, ...]
     message_id: str
@@ -100,7 +100,7 @@ class Rejection:
     original_name: str
     report_kind: str | None
     kode_bapas: str | None
-    periode: str | None
+    period: str | None
     received_at: dt.datetime | None
     error_code: str
     error_summary: str
@@ -119,13 +119,13 @@ class Rejection:
 
     def replaced(self, reported: set[tuple[str, str, str]]) -> bool:
         """True when an accepted report for this Bapas-period makes the entry moot."""
-        return not self.held and (self.kode_bapas, self.report_kind, self.periode) in reported
+        return not self.held and (self.kode_bapas, self.report_kind, self.period) in reported
 
     def covers(self, row: StatusRow) -> bool:
         """True when this file was sent for the owed report `row` (kind unknown matches too)."""
         return (
             self.kode_bapas == row.kode_bapas
-            and self.periode == row.periode
+            and self.period == row.period
             and self.report_kind in (None, row.report_kind)
         )
 
@@ -152,7 +152,7 @@ class Score:
     """Quality score of one Bapas for one monthly period."""
 
     kode_bapas: str
-    periode: str
+    period: str
     quality_score: float
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from quality.alerts.classify import classify_findings
 from quality.alerts.digest_rows import finding_message
 from quality.alerts.directory import Directory
+from quality.alerts.forms import BlankForm, blank_forms
 from quality.alerts.i18n import text
 from quality.alerts.model import (
     AlertHistory,
@@ -27,7 +28,7 @@ class NoticeItem:
     """One report (or resolved finding) a notice is about."""
 
     key: str
-    periode: str
+    period: str
     report_kind: str
     deadline: dt.date | None
     days: int
@@ -43,6 +44,8 @@ class Notice:
     nama_bapas: str
     as_of: dt.date
     items: tuple[NoticeItem, ...]
+    # The forms for the reports a reminder or overdue notice asks for (none for a resolution).
+    forms: tuple[BlankForm, ...] = ()
 
     @property
     def audience(self) -> str:
@@ -73,7 +76,7 @@ def _rejections_fixed(
             items.setdefault((rej.kode_bapas, "resolution"), []).append(
                 NoticeItem(
                     key,
-                    rej.periode or "",
+                    rej.period or "",
                     rej.report_kind or "",
                     None,
                     0,
@@ -89,6 +92,7 @@ def build_notices(
     *,
     reminder_days: int = DEFAULT_REMINDER_DAYS,
     lang: str = "id",
+    template_url: str | None = None,
 ) -> tuple[Notice, ...]:
     """All notices due today, at most one per Bapas and kind, each item sent once.
 
@@ -110,10 +114,10 @@ def build_notices(
             kind, days = "overdue", -days_left
         else:
             continue
-        key = f"{kind}|{row.report_kind}|{row.periode}"
+        key = f"{kind}|{row.report_kind}|{row.period}"
         if not history.was(audience, key, kind):
             items.setdefault((row.kode_bapas, kind), []).append(
-                NoticeItem(key, row.periode, row.report_kind, row.deadline, days)
+                NoticeItem(key, row.period, row.report_kind, row.deadline, days)
             )
     for kode in sorted({f.kode_bapas for f in inputs.findings if f.status == "resolved"}):
         mine = [f for f in inputs.findings if f.kode_bapas == kode and f.is_content]
@@ -122,7 +126,7 @@ def build_notices(
             items.setdefault((kode, "resolution"), []).append(
                 NoticeItem(
                     f.finding_id,
-                    f.periode,
+                    f.period,
                     f.report_kind,
                     None,
                     0,
@@ -136,7 +140,10 @@ def build_notices(
             kode,
             directory.bapas_name(kode),
             inputs.as_of,
-            tuple(sorted(found, key=lambda i: (i.periode, i.key))),
+            tuple(sorted(found, key=lambda i: (i.period, i.key))),
+            ()
+            if kind == "resolution"
+            else blank_forms(kode, {i.period for i in found}, inputs.versi, template_url),
         )
         for (kode, kind), found in sorted(items.items())
     )

@@ -40,7 +40,7 @@ class RateRow:
 class TrendPoint:
     """National rates of one month."""
 
-    periode: str
+    period: str
     reporting_rate: float | None
     on_time_rate: float | None
 
@@ -69,9 +69,9 @@ def rate_of(rows: Iterable[StatusRow], kode: str, name: str) -> RateRow:
     )
 
 
-def monthly_rows(status: Iterable[StatusRow], periode: str) -> list[StatusRow]:
+def monthly_rows(status: Iterable[StatusRow], period: str) -> list[StatusRow]:
     """The monthly-report rows of one period."""
-    return [r for r in status if r.report_kind == "monthly" and r.periode == periode]
+    return [r for r in status if r.report_kind == "monthly" and r.period == period]
 
 
 def rates_by(
@@ -101,8 +101,8 @@ def heatmap(
     cell: dict[tuple[str, str], str] = {}
     kanwil_of: dict[str, str] = {}
     for row in status:
-        if row.report_kind == "monthly" and row.periode in months:
-            cell[(row.kode_bapas, row.periode)] = row.status
+        if row.report_kind == "monthly" and row.period in months:
+            cell[(row.kode_bapas, row.period)] = row.status
             kanwil_of[row.kode_bapas] = row.kode_kanwil
     bapas = tuple(sorted(kanwil_of, key=lambda b: (kanwil_of[b], b)))
     return HeatmapData(

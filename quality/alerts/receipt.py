@@ -81,8 +81,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sev_error": ("wajib diperbaiki", "must fix"),
     "sev_warning": ("periksa", "check"),
     "subject": (
-        "[LIPAS] Tanda terima {kode} {periode}: {status}",
-        "[LIPAS] Receipt {kode} {periode}: {status}",
+        "[LIPAS] Tanda terima {kode} {period}: {status}",
+        "[LIPAS] Receipt {kode} {period}: {status}",
     ),
 }
 
@@ -115,7 +115,7 @@ class Receipt:
     received_at: dt.datetime
     kode_bapas: str | None
     nama_bapas: str
-    periode: str | None
+    period: str | None
     outcome: str  # accepted | rejected | held | duplicate
     deadline: dt.date | None = None
     version: int | None = None
@@ -176,7 +176,7 @@ def _facts(receipt: Receipt, lang: str) -> list[tuple[str, str]]:
             if receipt.kode_bapas
             else _t("bapas_unread", lang),
         ),
-        (_t("period", lang), receipt.periode or _t("period_unread", lang)),
+        (_t("period", lang), receipt.period or _t("period_unread", lang)),
         (_t("timeliness", lang), timeliness),
         (_t("status", lang), _t(f"st_{receipt.outcome}", lang)),
     ]
@@ -299,7 +299,7 @@ def render_receipt(receipt: Receipt, lang: str = "id") -> Rendered:
             "subject",
             lang,
             kode=receipt.kode_bapas or "?",
-            periode=receipt.periode or _t("period_unread", lang),
+            period=receipt.period or _t("period_unread", lang),
             status=_t(f"st_{receipt.outcome}", lang),
         ),
         html=_html(safe, lang, lines),

@@ -71,13 +71,13 @@ def receipt_folder(settings: Settings, kode_bapas: str | None) -> Path:
     return settings.reports_dir / RECEIPTS_DIR / (kode_bapas or "_tanpa_kode")
 
 
-def _deadline(periode: str | None) -> dt.date | None:
+def _deadline(period: str | None) -> dt.date | None:
     from core.contract.template import TemplateError, resolve_target
 
-    if not periode:
+    if not period:
         return None
     try:
-        return resolve_target(periode).deadline
+        return resolve_target(period).deadline
     except TemplateError:
         return None
 
@@ -135,7 +135,7 @@ def build_receipt(
     con: duckdb.DuckDBPyConnection, settings: Settings, row: tuple[Any, ...], names: dict[str, str]
 ) -> Receipt | None:
     """The receipt of one ledger row (None for rows that get none, e.g. reprocessed)."""
-    sid, sha, name, received_at, kind, kode, periode, status, version = row
+    sid, sha, name, received_at, kind, kode, period, status, version = row
     outcome = _OUTCOME.get(str(status))
     if outcome is None:
         return None
@@ -146,7 +146,7 @@ def build_receipt(
     replaces = replaces_at = None
     resolved = 0
     if outcome == "accepted" and version and int(version) > 1:
-        previous = con.execute(_PREVIOUS_SQL, [kind, kode, periode, int(version) - 1]).fetchone()
+        previous = con.execute(_PREVIOUS_SQL, [kind, kode, period, int(version) - 1]).fetchone()
         if previous:
             replaces, replaces_at = int(version) - 1, previous[1]
             resolved = len(_issue_keys(con, previous[0]) - _issue_keys(con, sid))
@@ -157,9 +157,9 @@ def build_receipt(
         received_at=received_at,
         kode_bapas=kode,
         nama_bapas=names.get(kode or "", kode or ""),
-        periode=periode,
+        period=period,
         outcome=outcome,
-        deadline=_deadline(periode),
+        deadline=_deadline(period),
         version=int(version) if version is not None else None,
         replaces_version=replaces,
         replaces_received_at=replaces_at,

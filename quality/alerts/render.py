@@ -91,7 +91,7 @@ def render_digest(
     digest: Digest, images: dict[str, bytes], image_src: dict[str, str], name: str
 ) -> Rendered:
     """Digest as HTML (images referenced by `image_src`, e.g. cid: or file names) and Markdown."""
-    prev_period = digest.trend[-2].periode if len(digest.trend) > 1 else digest.period
+    prev_period = digest.trend[-2].period if len(digest.trend) > 1 else digest.period
     not_due = any(h.note == text("not_due", digest.lang) for h in digest.headline)
     context = {
         "digest": digest,
@@ -147,7 +147,7 @@ def render_notice(notice: Notice, lang: str, name: str) -> Rendered:
         "subtitle": text(
             "subtitle",
             lang,
-            period=", ".join(sorted({i.periode for i in notice.items})),
+            period=", ".join(sorted({i.period for i in notice.items})),
             as_of=notice.as_of.isoformat(),
         ),
     }

@@ -184,10 +184,10 @@ def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: ConsistencyRule) -> list
     checked = _left_column(rule)
     column = rule.report_column or checked
     grouped: dict[tuple[str, str, str], list[tuple[int, str | None]]] = {}
-    for submission_id, kode_bapas, periode, row_number, value in rows:
-        grouped.setdefault((submission_id, kode_bapas, periode), []).append((row_number, value))
+    for submission_id, kode_bapas, period, row_number, value in rows:
+        grouped.setdefault((submission_id, kode_bapas, period), []).append((row_number, value))
     drafts = []
-    for (submission_id, kode_bapas, periode), hits in grouped.items():
+    for (submission_id, kode_bapas, period), hits in grouped.items():
         samples = tuple(
             SampleRow(rule.table, row, column, None if checked in SENSITIVE_COLUMNS else value)
             for row, value in hits[:MAX_SAMPLE_ROWS]
@@ -196,7 +196,7 @@ def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: ConsistencyRule) -> list
             FindingDraft(
                 rule=meta,
                 kode_bapas=kode_bapas,
-                periode=periode,
+                period=period,
                 subject=rule.table,
                 report_kind=rule.kind,
                 submission_id=submission_id,

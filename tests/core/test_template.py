@@ -319,7 +319,7 @@ def test_filled_template_passes_ingestion_structure(
     book[filled_sheet].append([_sample(c) for c in columns])
     book.save(path)
     structure = validate_structure(open_xlsx(path))
-    identity = (structure.kind.kind, structure.kode_bapas, structure.periode)
+    identity = (structure.kind.kind, structure.kode_bapas, structure.period)
     assert identity == (kind, "BP3501", period)
     table = structure.sheets[filled_sheet]
     assert len(table.cells) == 1

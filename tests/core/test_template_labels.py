@@ -100,7 +100,7 @@ def test_template_reads_with_or_without_label_row(
 ) -> None:
     path = _filled(build_template("BP3501", "2025-03", tmp_path / "t.xlsx"), drop_row)
     structure = validate_structure(open_xlsx(path))
-    assert (structure.kode_bapas, structure.periode) == ("BP3501", "2025-03")
+    assert (structure.kode_bapas, structure.period) == ("BP3501", "2025-03")
     klien = structure.sheets["KLIEN"]
     assert klien.header_row == header_row
     assert list(klien.row_numbers) == [header_row + 1]

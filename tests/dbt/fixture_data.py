@@ -239,11 +239,11 @@ STATUS: list[tuple[str, str, str, str, bool, bool, bool, str, float | None]] = [
 
 
 def _lineage(sid: str, sheet: str, row: int) -> dict[str, Any]:
-    kode, _, periode, _, _, _ = SUBMISSIONS[sid]
+    kode, _, period, _, _, _ = SUBMISSIONS[sid]
     return {
         "submission_id": sid,
         "kode_bapas": kode,
-        "_reporting_period": periode,
+        "_reporting_period": period,
         "_source_file": f"{sid}.xlsx",
         "_source_sha256": f"sha-{sid}",
         "_sheet": sheet,
@@ -260,16 +260,16 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any
         con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
 
 
-def _month_date(periode: str, day: int) -> dt.date:
-    year, month = (int(p) for p in periode.split("-"))
+def _month_date(period: str, day: int) -> dt.date:
+    year, month = (int(p) for p in period.split("-"))
     return dt.date(year, month, day)
 
 
 def _load_monthly(con: duckdb.DuckDBPyConnection, sid: str) -> None:
-    kode, _, periode, versi, _, _ = SUBMISSIONS[sid]
+    kode, _, period, versi, _, _ = SUBMISSIONS[sid]
     _insert(con, "raw.monthly_identitas", [{
-        **_lineage(sid, "IDENTITAS", 2), "periode": periode,
-        "tanggal_laporan": _month_date(periode, 28), "versi": versi,
+        **_lineage(sid, "IDENTITAS", 2), "periode": period,
+        "tanggal_laporan": _month_date(period, 28), "versi": versi,
     }])  # fmt: skip
     klien = [
         {
@@ -300,7 +300,7 @@ def _load_monthly(con: duckdb.DuckDBPyConnection, sid: str) -> None:
     ):
         kegiatan.append({
             **_lineage(sid, "KEGIATAN", i + 2), "kode_kegiatan": code, "kode_pokmas": pokmas_code,
-            "tanggal": _month_date(periode, day), "jenis_kegiatan": jenis,
+            "tanggal": _month_date(period, day), "jenis_kegiatan": jenis,
             "kebutuhan_sasaran": need, "lokasi": lokasi, "durasi_jam": 2.0, "sumber_dana": dana,
             "biaya_rp": biaya, "jumlah_peserta": len(people),
         })  # fmt: skip
@@ -337,11 +337,11 @@ def _load_plan(con: duckdb.DuckDBPyConnection, sid: str) -> None:
 
 
 def _ledger_row(sid: str, status: str, is_current: bool) -> dict[str, Any]:
-    kode, kind, periode, versi, _, received = SUBMISSIONS[sid]
+    kode, kind, period, versi, _, received = SUBMISSIONS[sid]
     return {
         "submission_id": sid, "sha256": f"sha-{sid}", "original_path": f"landing/{sid}.xlsx",
         "original_name": f"{sid}.xlsx", "archived_path": f"archive/{sid}.xlsx",
-        "file_format": "xlsx", "report_kind": kind, "kode_bapas": kode, "periode": periode,
+        "file_format": "xlsx", "report_kind": kind, "kode_bapas": kode, "periode": period,
         "received_at": received, "ingested_at": received, "version": versi, "status": status,
         "is_current": is_current, "error_code": None, "error_summary": None, "row_counts": "{}",
     }  # fmt: skip
@@ -376,18 +376,18 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: int) -> None:
 
 def _load_quality(con: duckdb.DuckDBPyConnection) -> None:
     current = {
-        (kode, kind, periode): sid
-        for sid, (kode, kind, periode, _, _, _) in SUBMISSIONS.items()
+        (kode, kind, period): sid
+        for sid, (kode, kind, period, _, _, _) in SUBMISSIONS.items()
         if sid != "S1101-01-v1"
     }
-    for kode, kanwil, kind, periode, received, accepted, on_time, status, score in STATUS:
-        deadline = D(2025, 1, 31) if kind == "annual_plan" else _month_date(periode, 10)
+    for kode, kanwil, kind, period, received, accepted, on_time, status, score in STATUS:
+        deadline = D(2025, 1, 31) if kind == "annual_plan" else _month_date(period, 10)
         _insert(con, "quality.submission_status", [{
-            "kode_bapas": kode, "kode_kanwil": kanwil, "report_kind": kind, "periode": periode,
+            "kode_bapas": kode, "kode_kanwil": kanwil, "report_kind": kind, "periode": period,
             "deadline": deadline, "received": received, "first_received_at": None,
             "accepted": accepted, "on_time": on_time, "status": status,
             "days_overdue": 0, "possibly_inactive": False,
-            "current_submission_id": current.get((kode, kind, periode)),
+            "current_submission_id": current.get((kode, kind, period)),
             "as_of_date": D(2025, 3, 12),
             # The register's one decision (quality/indicators.py), as the quality layer writes it.
             **dict(zip(
@@ -397,7 +397,7 @@ def _load_quality(con: duckdb.DuckDBPyConnection) -> None:
         }])  # fmt: skip
         if score is not None:
             _insert(con, "quality.submission_scores", [{
-                "kode_bapas": kode, "report_kind": kind, "periode": periode,
+                "kode_bapas": kode, "report_kind": kind, "periode": period,
                 "completeness_score": 100.0, "timeliness_score": score, "findings_score": score,
                 "quality_score": score, "open_errors": 0, "open_warnings": 0,
                 "computed_at": LOADED_AT,

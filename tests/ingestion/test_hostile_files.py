@@ -85,14 +85,14 @@ def test_any_file_name_gets_a_ledger_row_and_the_rest_continue(lipas_home: Setti
     the run for every file after it, on every re-run."""
     landing = lipas_home.landing_dir
     bad = write_xlsx(
-        monthly_report(periode="2025-01"), landing / os.fsdecode(b"Laporan \x96 Januari.xlsx")
+        monthly_report(period="2025-01"), landing / os.fsdecode(b"Laporan \x96 Januari.xlsx")
     )
     long_name = "L" * 245 + ".xlsx"
     assert len(long_name.encode()) == 250
-    long = write_xlsx(monthly_report(periode="2025-02"), landing / long_name)
-    folder = write_csv_folder(monthly_report(periode="2025-04"), landing / "BP3201_april")
+    long = write_xlsx(monthly_report(period="2025-02"), landing / long_name)
+    folder = write_csv_folder(monthly_report(period="2025-04"), landing / "BP3201_april")
     (folder / os.fsdecode(b"catatan \x96.csv")).write_bytes(b"a,b\n1,2\n")
-    normal = write_xlsx(monthly_report(periode="2025-03"), landing / "normal.xlsx")
+    normal = write_xlsx(monthly_report(period="2025-03"), landing / "normal.xlsx")
     for i, item in enumerate((bad, long, folder, normal)):
         set_mtime(item, T0 + dt.timedelta(hours=i))
 
@@ -122,8 +122,8 @@ def test_item_that_cannot_be_archived_is_rejected_and_kept_in_landing(
 
     monkeypatch.setattr(pipeline, "archive_original", flaky)
     landing = lipas_home.landing_dir
-    broken = write_xlsx(monthly_report(periode="2025-01"), landing / "broken.xlsx")
-    good = write_xlsx(monthly_report(periode="2025-02"), landing / "good.xlsx")
+    broken = write_xlsx(monthly_report(period="2025-01"), landing / "broken.xlsx")
+    good = write_xlsx(monthly_report(period="2025-02"), landing / "good.xlsx")
     set_mtime(broken, T0)
     set_mtime(good, T0 + dt.timedelta(hours=1))
 

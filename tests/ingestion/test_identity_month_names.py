@@ -56,7 +56,7 @@ def test_month_names_in_paths(rel: str, identitas: str, named: str | None, held:
     assert path_hints(rel).period() == named
     check = check_path(rel, "month", "BP1301", identitas)
     assert (check.hold is not None) == held
-    assert check.path_periode == (named if held else None)
+    assert check.path_period == (named if held else None)
 
 
 def test_annual_plan_with_two_years_is_not_held() -> None:

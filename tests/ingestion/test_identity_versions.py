@@ -53,8 +53,8 @@ def _drop(settings: Settings, rel: str, report: Report, received: dt.datetime) -
     return path
 
 
-def _report(kode: str, periode: str, versi: object = 1, n_clients: int = 4) -> Report:
-    report = monthly_report(kode, periode, n_clients)
+def _report(kode: str, period: str, versi: object = 1, n_clients: int = 4) -> Report:
+    report = monthly_report(kode, period, n_clients)
     report.sheets["IDENTITAS"][0]["versi"] = versi
     return report
 
@@ -68,12 +68,12 @@ def _ledger(settings: Settings) -> list[tuple[object, ...]]:
     )
 
 
-def _current(settings: Settings, kode: str, periode: str) -> list[tuple[object, ...]]:
+def _current(settings: Settings, kode: str, period: str) -> list[tuple[object, ...]]:
     return query(
         settings,
         "SELECT original_name, versi FROM ledger.submissions "
         "WHERE is_current AND kode_bapas = ? AND periode = ?",
-        [kode, periode],
+        [kode, period],
     )
 
 
@@ -222,7 +222,7 @@ def test_held_file_reaches_both_offices_and_counts_for_neither(lipas_home: Setti
         create_current_views(con)
         register_scope(con, scope)
         register = build_register(con, scope, QualityConfig())
-    assert {(r.kode_bapas, r.periode) for r in inputs.rejections} == {
+    assert {(r.kode_bapas, r.period) for r in inputs.rejections} == {
         ("BP1301", "2026-06"), ("BP1302", "2026-06"),
     }  # fmt: skip
     reported = StatusRow("BP1301", "KW13", "monthly", "2026-06", dt.date(2026, 7, 10), True,
@@ -334,7 +334,7 @@ def test_rejected_file_can_be_reprocessed_from_its_archive(lipas_home: Settings)
     set_mtime(again, T0 + dt.timedelta(1))
     assert run_ingest(lipas_home).files[0].status == "duplicate"
     result = reprocess_submission(lipas_home, first.submission_id)
-    assert (result.status, result.kode_bapas, result.periode) == ("accepted", "BP3201", "2026-05")
+    assert (result.status, result.kode_bapas, result.period) == ("accepted", "BP3201", "2026-05")
     rows = query(
         lipas_home,
         "SELECT submission_id, status, received_at FROM ledger.submissions "

@@ -269,9 +269,9 @@ def test_process_pool_gives_same_result(
     lipas_home: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LIPAS_INGEST_WORKERS", "2")
-    for i, periode in enumerate(("2025-01", "2025-02", "2025-03")):
-        _drop(lipas_home, f"{periode}.xlsx", monthly_report(periode=periode), T0 + dt.timedelta(i))
+    for i, period in enumerate(("2025-01", "2025-02", "2025-03")):
+        _drop(lipas_home, f"{period}.xlsx", monthly_report(period=period), T0 + dt.timedelta(i))
     summary = run_ingest(lipas_home)
     assert summary.accepted == 3
-    assert [f.periode for f in summary.files] == ["2025-01", "2025-02", "2025-03"]
+    assert [f.period for f in summary.files] == ["2025-01", "2025-02", "2025-03"]
     assert query(lipas_home, "SELECT count(*) FROM raw.monthly_klien") == [(12,)]

@@ -68,14 +68,14 @@ def test_no_pii_anywhere(
     caplog.set_level(logging.DEBUG)
     landing = lipas_home.landing_dir
     write_xlsx(monthly_report(), landing / "a.xlsx", Style(nik_as="number"))
-    spaced = monthly_report(periode="2025-04")
+    spaced = monthly_report(period="2025-04")
     spaced.sheets["KLIEN"][0]["nik"] = NIKS[0] + "9"  # 17 digits: a bad NIK, still never shown
     spaced.sheets["KLIEN"][1]["nik"] = NIKS[1][:15] + "X"  # unparsable: goes to row_issues
     write_csv_folder(spaced, landing / "csv", Style(nik_as="spaced"))
-    leaky = monthly_report(periode="2025-05")
+    leaky = monthly_report(period="2025-05")
     leaky.sheets["IDENTITAS"][0]["kode_bapas"] = NIKS[2]  # a NIK typed as the Bapas code
     write_xlsx(leaky, landing / "rejected.xlsx")
-    header = monthly_report(periode="2025-06")
+    header = monthly_report(period="2025-06")
     write_xlsx(
         header, landing / "extra.xlsx", Style(extra_columns={NIKS[3]: "x", "Budi Santoso": 1})
     )

@@ -125,4 +125,4 @@ def test_rejected_ledger_row_carries_known_identity(
         "SELECT error_code, report_kind, kode_bapas, periode FROM ledger.submissions",
     )
     assert row == [(code, *identity)]
-    assert (result.report_kind, result.kode_bapas, result.periode) == identity
+    assert (result.report_kind, result.kode_bapas, result.period) == identity

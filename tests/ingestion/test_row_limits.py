@@ -64,10 +64,10 @@ def test_sheet_over_the_limit_is_rejected(limited: Settings, write: object) -> N
     write(monthly_report(n_clients=LIMIT + 1), limited.landing_dir)  # type: ignore[operator]
     summary = run_ingest(limited)
     assert summary.rejected == 1
-    ((status, code, bapas, periode, text),) = _rejections(limited)
+    ((status, code, bapas, period, text),) = _rejections(limited)
     assert (status, code) == ("rejected", "too_many_rows")
     # The identity was read first, so the rejection still names the Bapas-month.
-    assert (bapas, periode) == ("BP3201", "2025-03")
+    assert (bapas, period) == ("BP3201", "2025-03")
     assert "KLIEN" in str(text) and "6 baris data" in str(text) and "batas 5 baris" in str(text)
 
 

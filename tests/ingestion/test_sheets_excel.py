@@ -127,7 +127,7 @@ def test_only_hidden_klien_is_refused_with_unhide_hint(tmp_path: Path) -> None:
     assert error.error_code == "missing_sheet"
     assert "tersembunyi" in error.message_id and "Tampilkan (unhide)" in error.hint_id
     # The identity was readable: the rejection still names the Bapas-month.
-    assert (error.kode_bapas, error.periode) == ("BP3201", "2025-03")
+    assert (error.kode_bapas, error.period) == ("BP3201", "2025-03")
 
 
 def test_only_hidden_identitas_is_refused_with_unhide_hint(tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_two_sheets_with_data_for_one_contract_sheet_are_refused(
     assert error.error_code == "duplicate_sheet"
     assert f"'{source}' dan '{copy_name}'" in error.message_id
     assert "Gabungkan" in error.hint_id
-    assert (error.kode_bapas, error.periode) == ("BP3201", "2025-03")
+    assert (error.kode_bapas, error.period) == ("BP3201", "2025-03")
 
 
 def test_duplicate_sheet_rejection_is_in_the_ledger(lipas_home: Settings) -> None:

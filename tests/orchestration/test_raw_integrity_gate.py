@@ -33,7 +33,7 @@ LONG = re.compile(r"\d{16,}")
 
 def _plant_previous_night(settings: Settings) -> str:
     """A clean report loaded, then a NIK in its stored rows: what a pre-fix night left."""
-    path = write_xlsx(monthly_report(periode="2025-02"), settings.landing_dir / "feb.xlsx")
+    path = write_xlsx(monthly_report(period="2025-02"), settings.landing_dir / "feb.xlsx")
     set_mtime(path, dt.datetime(2025, 3, 5))
     assert run_ingest(settings).accepted == 1
     con = duckdb.connect(str(settings.warehouse_path))

@@ -30,9 +30,9 @@ def first(code_list: str) -> str:
     return codes_of(code_list)[0]
 
 
-def monthly_rows(kode_bapas: str, periode: str, clients: int = 3) -> Rows:
+def monthly_rows(kode_bapas: str, period: str, clients: int = 3) -> Rows:
     """A small, fully consistent monthly report."""
-    year, month = (int(x) for x in periode.split("-"))
+    year, month = (int(x) for x in period.split("-"))
     day = dt.date(year, month, 15)
     pokmas = f"{kode_bapas}-PK01"
     klien = [
@@ -59,7 +59,7 @@ def monthly_rows(kode_bapas: str, periode: str, clients: int = 3) -> Rows:
         for i in range(1, clients + 1)
     ]
     return {
-        "IDENTITAS": [{"periode": periode, "tanggal_laporan": day, "versi": 1}],
+        "IDENTITAS": [{"periode": period, "tanggal_laporan": day, "versi": 1}],
         "KLIEN": klien,
         "POKMAS": [
             {
@@ -120,7 +120,7 @@ def plan_rows(year: int, target: int = 10, budget: int = 5_000_000) -> Rows:
 def add_submission(
     con: duckdb.DuckDBPyConnection,
     kode_bapas: str | None,
-    periode: str | None,
+    period: str | None,
     rows: Rows | None = None,
     *,
     kind: str = "monthly",
@@ -139,14 +139,14 @@ def add_submission(
         con.execute(
             "update ledger.submissions set is_current = false, status = 'superseded'"
             " where kode_bapas = ? and periode = ? and report_kind = ? and is_current",
-            [kode_bapas, periode, kind],
+            [kode_bapas, period, kind],
         )
     con.execute(
         "insert into ledger.submissions (submission_id, sha256, original_path, original_name,"
         " file_format, report_kind, kode_bapas, periode, received_at, ingested_at, version,"
         " status, is_current, error_code, error_summary)"
         " values (?, ?, ?, ?, 'xlsx', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-        [sid, sid, name or f"{sid}.xlsx", name or f"{sid}.xlsx", kind, kode_bapas, periode,
+        [sid, sid, name or f"{sid}.xlsx", name or f"{sid}.xlsx", kind, kode_bapas, period,
          received_at, received_at, status, current, error_code,
          "ditolak / rejected" if error_code else None],
     )  # fmt: skip
@@ -154,7 +154,7 @@ def add_submission(
         if mutate is not None:
             mutate(rows)
         for sheet, items in rows.items():
-            insert_rows(con, kind, sheet, sid, kode_bapas or "", periode or "", items)
+            insert_rows(con, kind, sheet, sid, kode_bapas or "", period or "", items)
     return sid
 
 
@@ -164,7 +164,7 @@ def insert_rows(
     sheet: str,
     sid: str,
     kode_bapas: str,
-    periode: str,
+    period: str,
     items: list[dict[str, Any]],
 ) -> None:
     table = f"{kind}_{sheet.lower()}"
@@ -174,7 +174,7 @@ def insert_rows(
             **item,
             "submission_id": sid,
             "kode_bapas": kode_bapas,
-            "_reporting_period": periode,
+            "_reporting_period": period,
             "_sheet": sheet,
             "_row_number": item.get("_row_number", index + 2),
             "_loaded_at": dt.datetime(2025, 1, 1),

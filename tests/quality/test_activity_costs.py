@@ -58,7 +58,7 @@ def test_one_cost_with_three_zeros_too_many_is_flagged(con) -> None:  # type: ig
     assert (draft.rule.rule_id, draft.rule.family, draft.rule.severity) == (
         "OUT_ACTIVITY_COST", "outlier", "warning",
     )  # fmt: skip
-    assert (draft.kode_bapas, draft.periode) == ("BP1105", PERIODE)
+    assert (draft.kode_bapas, draft.period) == ("BP1105", PERIODE)
     (sample,) = draft.samples
     assert (sample.sheet, sample.column, sample.value) == ("KEGIATAN", "biaya_rp", "1.000.000.000")
     assert draft.rows() == [sample.row] and sample.row is not None
@@ -94,9 +94,9 @@ def test_peer_groups_split_by_month_and_type() -> None:
     base = ActivityCost("s1", "BP1101", "2025-01", 2, "K1", "A", 1.0, 1)
     rows = [dataclasses.replace(base, kode_kegiatan=f"K{i}") for i in range(3)]
     rows += [dataclasses.replace(base, jenis="B", kode_kegiatan="KB")]
-    rows += [dataclasses.replace(base, periode="2025-02")]
+    rows += [dataclasses.replace(base, period="2025-02")]
     groups = peer_groups(rows, 3)
-    assert [(g.periode, g.label, len(g.peers), len(g.judged)) for g in groups] == [
+    assert [(g.period, g.label, len(g.peers), len(g.judged)) for g in groups] == [
         ("2025-01", "A", 3, 3),
         ("2025-01", "semua jenis / all types", 4, 1),
     ]

@@ -33,7 +33,7 @@ def _finding(status: str = "open", fid: str = "f1") -> Finding:
         report_kind="monthly",
         kode_bapas="BP1101",
         kode_kanwil="KW11",
-        periode=PERIOD,
+        period=PERIOD,
         affected_rows=1,
         sample_rows=(),
         message_id="pesan",
@@ -51,7 +51,7 @@ def _status(kode: str, status: str, deadline: dt.date, received: bool = False) -
         kode_bapas=kode,
         kode_kanwil="KW11",
         report_kind="monthly",
-        periode=PERIOD,
+        period=PERIOD,
         deadline=deadline,
         received=received,
         first_received_at=None,
@@ -125,7 +125,7 @@ def test_possibly_inactive_follows_latest_month(latest: str, inactive: bool) -> 
 
     old = dataclasses.replace(
         _status("BP1101", "missing", dt.date(2024, 12, 10)),
-        periode="2024-11",
+        period="2024-11",
         possibly_inactive=True,
     )
     new = dataclasses.replace(
@@ -346,7 +346,7 @@ def test_fixlist_points_at_cells_and_hides_pii(warehouse_inputs: AlertInputs) ->
         14,
     )
     assert first.more_rows == 2 and first.is_new
-    assert [(f.periode, f.versi, f.file_name) for f in fix.forms] == [
+    assert [(f.period, f.versi, f.file_name) for f in fix.forms] == [
         ("2025-03", 1, "laporan_bulanan_BP1202_2025-03_versi1.xlsx"),
     ]
     leaky = build_fixlist(warehouse_inputs, AlertHistory(), directory, "BP3201", "id")
@@ -418,4 +418,4 @@ def test_infer_owner(
 
     rejection = Rejection("s1", name, None, ledger_kode, None, None, "missing_column", "")
     got = infer_owner(rejection, path, load_directory().bapas)
-    assert (got.kode_bapas, got.periode, got.report_kind, got.owner_inferred) == expected
+    assert (got.kode_bapas, got.period, got.report_kind, got.owner_inferred) == expected

@@ -24,7 +24,7 @@ def test_rule_ids_are_unique_and_families_known() -> None:
 
 
 def test_every_message_is_bilingual_and_fillable() -> None:
-    values = {"rows": "2", "count": 1, "kode_bapas": "BP1101", "periode": "2025-03"}
+    values = {"rows": "2", "count": 1, "kode_bapas": "BP1101", "period": "2025-03"}
     for r in all_rules():
         for text in (r.message_id, r.message_en, r.hint_id, r.hint_en):
             assert text.strip(), r.rule_id

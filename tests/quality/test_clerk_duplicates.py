@@ -31,11 +31,11 @@ def _scope(con, months=("2025-03",)) -> CheckScope:  # type: ignore[no-untyped-d
     return scope
 
 
-def _month(periode: str, clients: int = 6) -> Rows:
-    rows = qbuild.monthly_rows("BP1101", periode, clients=clients)
+def _month(period: str, clients: int = 6) -> Rows:
+    rows = qbuild.monthly_rows("BP1101", period, clients=clients)
     for i, client in enumerate(rows["KLIEN"]):
         # A real month moves on: check-ins differ from one month to the next.
-        client["wajib_lapor_hadir"] = (i + int(periode[-2:])) % 4
+        client["wajib_lapor_hadir"] = (i + int(period[-2:])) % 4
     return rows
 
 
@@ -68,9 +68,9 @@ def test_a_new_supervision_after_the_end_is_not_a_duplicate(con) -> None:  # typ
     assert client_two_registers_findings(con, _scope(con)) == []
 
 
-def _copy_as(rows: Rows, periode: str) -> Rows:
+def _copy_as(rows: Rows, period: str) -> Rows:
     copied = copy.deepcopy(rows)
-    copied["IDENTITAS"][0]["periode"] = periode
+    copied["IDENTITAS"][0]["periode"] = period
     return copied
 
 
@@ -81,7 +81,7 @@ def test_last_months_workbook_sent_again_is_flagged(con) -> None:  # type: ignor
     qbuild.add_submission(con, "BP1101", "2025-02", feb)
     qbuild.add_submission(con, "BP1101", "2025-03", _copy_as(feb, "2025-03"))
     (draft,) = copy_of_last_month_findings(con, _scope(con))
-    assert (draft.rule.rule_id, draft.rule.severity, draft.periode) == (
+    assert (draft.rule.rule_id, draft.rule.severity, draft.period) == (
         "DUP_COPY_LAST_MONTH", "error", "2025-03",
     )  # fmt: skip
     message_id = draft.render()[0]
@@ -124,7 +124,7 @@ def test_client_ended_last_month_reported_active_again(con) -> None:  # type: ig
     qbuild.add_submission(con, "BP1101", "2025-03", _month("2025-03"))
     drafts = [d for d in continuity_findings(con, _scope(con))
               if d.rule.rule_id == "CONT_STATUS_REVIVED"]  # fmt: skip
-    assert [(d.periode, d.rows()) for d in drafts] == [("2025-03", [4])]
+    assert [(d.period, d.rows()) for d in drafts] == [("2025-03", [4])]
     assert "AKTIF lagi" in drafts[0].render()[0]
 
 

@@ -93,12 +93,12 @@ def test_silent_six_months_is_possibly_inactive(con) -> None:  # type: ignore[no
                           received_at=dt.datetime(2024, 9, 5))  # fmt: skip
     months = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
     _scope, rows = _register(con, dt.date(2025, 3, 20), months)
-    flags = {r.periode: r.possibly_inactive for r in rows if r.report_kind == "monthly"}
+    flags = {r.period: r.possibly_inactive for r in rows if r.report_kind == "monthly"}
     assert flags == {m: m == "2025-02" for m in months}
     drafts = register_findings(rows)
-    assert {d.rule.rule_id for d in drafts if d.periode == "2025-02"} == {"COMP_POSSIBLY_INACTIVE"}
-    assert {d.rule.rule_id for d in drafts if d.periode == "2025-01"} == {"COMP_MISSING"}
-    assert {d.rule.rule_id for d in drafts if d.periode == "2025"} == {"PLAN_MISSING"}
+    assert {d.rule.rule_id for d in drafts if d.period == "2025-02"} == {"COMP_POSSIBLY_INACTIVE"}
+    assert {d.rule.rule_id for d in drafts if d.period == "2025-01"} == {"COMP_MISSING"}
+    assert {d.rule.rule_id for d in drafts if d.period == "2025"} == {"PLAN_MISSING"}
 
 
 def test_one_report_breaks_the_silent_run(con) -> None:  # type: ignore[no-untyped-def]
@@ -145,7 +145,7 @@ def test_accepted_report_is_never_possibly_inactive(con) -> None:  # type: ignor
                           received_at=dt.datetime(2025, 3, 25))  # fmt: skip
     months = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
     _scope, rows = _register(con, dt.date(2025, 3, 20), months)
-    feb = next(r for r in rows if r.report_kind == "monthly" and r.periode == "2025-02")
+    feb = next(r for r in rows if r.report_kind == "monthly" and r.period == "2025-02")
     assert feb.status == "missing"
     assert not feb.possibly_inactive
     drafts = register_findings(rows)
@@ -175,7 +175,7 @@ def test_annual_plan_follows_the_opening_date(con, as_of: str, status: str, over
     # overdue since 2024-01-31. Decision: it owes the plan 30 days (the calendar's lead time)
     # after opening, i.e. by 2024-07-31.
     _scope, rows = _register(con, dt.date.fromisoformat(as_of), ["2024-02"], frozenset({"BP2102"}))
-    plan = [r for r in rows if r.report_kind == "annual_plan" and r.periode == "2024"]
+    plan = [r for r in rows if r.report_kind == "annual_plan" and r.period == "2024"]
     assert [(r.deadline, r.status, r.days_overdue) for r in plan] == [
         (dt.date(2024, 7, 31), status, overdue)
     ]

@@ -159,7 +159,7 @@ def test_griya_carry_over_uses_last_months_current_version(con) -> None:  # type
     qbuild.add_submission(con, "BP1101", "2025-03", mar)
     _prepare(con)
     drafts = evaluate_rule(con, _rule("CONS_GRIYA_CARRY_OVER"))
-    assert [(d.periode, d.rows()) for d in drafts] == [("2025-03", [2])]
+    assert [(d.period, d.rows()) for d in drafts] == [("2025-03", [2])]
 
 
 def test_only_the_current_version_is_checked(con) -> None:  # type: ignore[no-untyped-def]

@@ -52,7 +52,7 @@ def test_continuity(con, march_status: str, in_april: bool, flagged: bool) -> No
     qbuild.add_submission(con, "BP1101", "2025-04", qbuild.monthly_rows("BP1101", "2025-04"),
                           mutate=drop_third)  # fmt: skip
     drafts = continuity_findings(con, _prepare(con, ["2025-04"]))
-    assert [(d.periode, d.rows()) for d in drafts] == ([("2025-04", [4])] if flagged else [])
+    assert [(d.period, d.rows()) for d in drafts] == ([("2025-04", [4])] if flagged else [])
 
 
 def test_continuity_needs_both_months(con) -> None:  # type: ignore[no-untyped-def]
@@ -99,16 +99,16 @@ def test_annual_plan_target_above_three_times_caseload(con) -> None:  # type: ig
 def test_cost_outlier_against_own_history(con) -> None:  # type: ignore[no-untyped-def]
     months = month_range("2025-01", "2025-07")
     costs = [1_000_000, 1_100_000, 950_000, 1_050_000, 1_000_000, 1_020_000, 5_000_000]
-    for periode, cost in zip(months, costs, strict=True):
+    for period, cost in zip(months, costs, strict=True):
 
         def set_cost(rows: qbuild.Rows, cost: int = cost) -> None:
             rows["KEGIATAN"][0]["biaya_rp"] = cost
 
-        qbuild.add_submission(con, "BP1101", periode, qbuild.monthly_rows("BP1101", periode),
+        qbuild.add_submission(con, "BP1101", period, qbuild.monthly_rows("BP1101", period),
                               mutate=set_cost)  # fmt: skip
     drafts = outlier_findings(con, _prepare(con, ["2025-07"]), QualityConfig())
     z = [d for d in drafts if d.rule.rule_id == "OUT_MODIFIED_Z"]
-    assert [(d.subject, d.periode) for d in z] == [("cost", "2025-07")]
+    assert [(d.subject, d.period) for d in z] == [("cost", "2025-07")]
     assert z[0].params["median"] == "1.010.000"
     who = {d.subject for d in drafts if d.rule.rule_id == "OUT_WHO_33"}
     assert who == {"cost"}
@@ -144,9 +144,9 @@ def test_caseload_outlier_looks_down_as_well_as_up(con) -> None:  # type: ignore
     # Issue 12: outlier rules must look both ways and work at small caseloads. A 30-client office
     # that suddenly reports 10 clients is flagged, and the message names the likely cause.
     months = month_range("2025-01", "2025-07")
-    for periode, clients in zip(months, [30, 31, 29, 30, 32, 30, 10], strict=True):
-        qbuild.add_submission(con, "BP1101", periode,
-                              qbuild.monthly_rows("BP1101", periode, clients=clients))  # fmt: skip
+    for period, clients in zip(months, [30, 31, 29, 30, 32, 30, 10], strict=True):
+        qbuild.add_submission(con, "BP1101", period,
+                              qbuild.monthly_rows("BP1101", period, clients=clients))  # fmt: skip
     drafts = outlier_findings(con, _prepare(con, ["2025-07"]), QualityConfig())
     (low,) = [d for d in drafts if d.rule.rule_id == "OUT_MODIFIED_Z"]
     assert (low.subject, low.params["direction_id"]) == ("caseload", "jauh di bawah")

@@ -25,10 +25,10 @@ def _run(settings, day: int = 1, months=("2025-03",)):  # type: ignore[no-untype
                       now=dt.datetime(2025, 4, day, 1))  # fmt: skip
 
 
-def _submit(settings, mutate=None, bapas="BP1101", periode="2025-03"):  # type: ignore[no-untyped-def]
+def _submit(settings, mutate=None, bapas="BP1101", period="2025-03"):  # type: ignore[no-untyped-def]
     con = qbuild.connect(settings.warehouse_path)
     try:
-        qbuild.add_submission(con, bapas, periode, qbuild.monthly_rows(bapas, periode),
+        qbuild.add_submission(con, bapas, period, qbuild.monthly_rows(bapas, period),
                               received_at=dt.datetime(2025, 4, 2), mutate=mutate)  # fmt: skip
     finally:
         con.close()
@@ -107,7 +107,7 @@ def test_triage_acknowledge_and_follow_up(lipas_home) -> None:  # type: ignore[n
 
 
 def test_checking_one_month_leaves_other_months_alone(lipas_home) -> None:  # type: ignore[no-untyped-def]
-    _submit(lipas_home, _bad, periode="2025-02")
+    _submit(lipas_home, _bad, period="2025-02")
     _run(lipas_home, 1, months=("2025-02", "2025-03"))
     _run(lipas_home, 2, months=("2025-03",))
     assert [r[1] for r in _findings(lipas_home)] == ["open"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -30,7 +31,14 @@ from quality.alerts.digest_rows import rejected_rows
 from quality.alerts.directory import load_directory
 from quality.alerts.documents import Document, build_documents
 from quality.alerts.fixlist import as_typed, build_fixlist
-from quality.alerts.model import AlertHistory, AlertInputs, Finding, Rejection, SampleRow
+from quality.alerts.model import (
+    AlertHistory,
+    AlertInputs,
+    Finding,
+    Rejection,
+    SampleRow,
+    StatusRow,
+)
 from quality.alerts.recipients import load_recipients
 from quality.alerts.render import render_fixlist
 from quality.catalogue_doc import all_rules
@@ -47,7 +55,7 @@ def _finding(severity: str = "warning", cells: tuple[SampleRow, ...] = ()) -> Fi
         report_kind="monthly",
         kode_bapas=KODE,
         kode_kanwil="KW11",
-        periode=PERIOD,
+        period=PERIOD,
         affected_rows=len(cells),
         sample_rows=cells,
         message_id="Isian tidak konsisten.",
@@ -66,7 +74,7 @@ def _rejection(**changes: object) -> Rejection:
         "original_name": "laporan.xlsx",
         "report_kind": "monthly",
         "kode_bapas": KODE,
-        "periode": PERIOD,
+        "period": PERIOD,
         "received_at": dt.datetime(2025, 4, 10, 3, 0),
         "error_code": "unreadable",
         "error_summary": "",
@@ -223,12 +231,12 @@ def test_technical_detail_only_in_the_operator_section() -> None:
 def test_unread_period_is_said_in_words() -> None:
     """Regression: a file whose period could not be read appeared as "Bapas Kelas I Palu ?"
     in the digest and "Periode: ?" in the fix-list."""
-    unread = _rejection(periode=None)
+    unread = _rejection(period=None)
     markdown = _markdown(_inputs(rejections=(unread,)))
     assert "Periode: ?" not in markdown
     assert "Periode: periode tidak terbaca" in markdown
     rows, _ = rejected_rows((unread,), (), load_directory(), "id", AS_OF)
-    assert rows[0].periode == "periode tidak terbaca"
+    assert rows[0].period == "periode tidak terbaca"
 
 
 def test_quarantine_is_laid_out_by_bapas_and_period(tmp_path: Path) -> None:
@@ -238,7 +246,7 @@ def test_quarantine_is_laid_out_by_bapas_and_period(tmp_path: Path) -> None:
     rej = QuarantineRejection("unreadable", "Berkas rusak.", "Damaged.")
     when = dt.datetime(2025, 4, 10, 3, 0)
     read = write_quarantine_report(
-        tmp_path, "sA", "a.xlsx", when, rej, kode_bapas=KODE, periode=PERIOD
+        tmp_path, "sA", "a.xlsx", when, rej, kode_bapas=KODE, period=PERIOD
     )
     unread = write_quarantine_report(tmp_path, "sB", "b.xlsx", when, rej)
     assert read == tmp_path / KODE / PERIOD / "sA"
@@ -250,7 +258,7 @@ def test_quarantine_is_laid_out_by_bapas_and_period(tmp_path: Path) -> None:
     assert find_quarantine(tmp_path, "sOld") == tmp_path / "sOld"
     assert find_quarantine(tmp_path, "missing") is None
     hostile = write_quarantine_report(
-        tmp_path, "sC", "c.xlsx", when, rej, kode_bapas="../..", periode="2025/03"
+        tmp_path, "sC", "c.xlsx", when, rej, kode_bapas="../..", period="2025/03"
     )
     assert hostile == tmp_path / NO_KODE / NO_PERIODE / "sC"
 
@@ -261,3 +269,32 @@ def test_quarantine_report_says_wib(held: bool) -> None:
     rej = QuarantineRejection("unreadable", "Berkas rusak.", "Damaged.")
     text = render_text("a.xlsx", dt.datetime(2025, 4, 10, 20, 30), rej, held=held)
     assert "2025-04-11 03:30 WIB" in text and "UTC" not in text
+
+
+def test_overdue_notice_attaches_the_form_instead_of_a_server_command() -> None:
+    """Regression: an overdue notice ended with `lipas template --bapas ... --out ...` like the
+    fix-lists once did; the Bapas that owes the report now gets the form itself, `versi` 1."""
+    owed = StatusRow(
+        kode_bapas=KODE, kode_kanwil="KW11", report_kind="monthly", period=PERIOD,
+        deadline=AS_OF - dt.timedelta(days=2), received=False, first_received_at=None,
+        accepted=False, on_time=False, status="missing", days_overdue=2,
+        possibly_inactive=False, counts_as_expected=True, counts_as_reported=False,
+        counts_as_on_time=False,
+    )  # fmt: skip
+    inputs = dataclasses.replace(_inputs(), status=(owed,))
+    docs = build_documents(inputs, AlertHistory(), load_directory(), lang="id", reminder_days=3)
+    notice = next(d for d in docs if d.kind == "overdue")
+    assert "lipas template" not in notice.rendered.markdown + notice.rendered.html
+    name = f"laporan_bulanan_{KODE}_{PERIOD}_versi1.xlsx"
+    assert list(notice.attachments) == [name]
+    assert name in notice.rendered.markdown and name in notice.rendered.html
+    book = CalamineWorkbook.from_filelike(io.BytesIO(notice.attachments[name]))
+    header, values = book.get_sheet_by_name("IDENTITAS").to_python()[1:3]
+    assert values[header.index("periode")] == PERIOD
+    linked = build_documents(
+        inputs, AlertHistory(), load_directory(), lang="id", reminder_days=3,
+        template_url="https://lipas.x.go.id/formulir/{kode}/{periode}/{versi}",
+    )  # fmt: skip
+    notice = next(d for d in linked if d.kind == "overdue")
+    assert not notice.attachments
+    assert f"https://lipas.x.go.id/formulir/{KODE}/{PERIOD}/1" in notice.rendered.markdown

@@ -51,8 +51,8 @@ def test_held_file_has_its_own_finding(held_home: Settings) -> None:
             " from quality.findings where rule_id like 'HELD%' or rule_id = 'REJ_FILE'"
         ).fetchall()
     assert len(rows) == 1, rows
-    rule_id, family, severity, kode, periode, message, hint = rows[0]
-    assert (rule_id, family, severity, kode, periode) == (
+    rule_id, family, severity, kode, period, message, hint = rows[0]
+    assert (rule_id, family, severity, kode, period) == (
         "HELD_IDENTITY", "rejected_file", "error", "BP1301", "2026-05",
     )  # fmt: skip
     assert message.startswith("Berkas laporan_bulanan_BP1301_2026-06.xlsx ditahan")
@@ -66,7 +66,7 @@ def test_digest_lists_held_files_as_ditahan(held_home: Settings) -> None:
         inputs = load_inputs(con, "2026-06", AS_OF, held_home.quarantine_dir)
     digest = build_digest(inputs, AlertHistory(), load_directory())
     assert digest.rejected == ()
-    assert {(r.kode_bapas, r.periode) for r in digest.held} == {
+    assert {(r.kode_bapas, r.period) for r in digest.held} == {
         ("BP1301", "2026-05"), ("BP1301", "2026-06"),
     }  # fmt: skip
     assert any("berkas ditahan menunggu keputusan" in a for a in digest.actions)

@@ -194,7 +194,7 @@ def test_gate_isolates_a_stored_nik_and_lets_the_night_go_on(
     result = run_raw_integrity_gate(lipas_home, now=T0)
     assert result.passed, result.problems
     assert [i.submission_id for i in result.isolated] == [sid]
-    assert result.isolated[0].kode_bapas == "BP3201" and result.isolated[0].periode == "2025-03"
+    assert result.isolated[0].kode_bapas == "BP3201" and result.isolated[0].period == "2025-03"
     assert long_runs(lipas_home) == []
     audit = query(
         lipas_home,

@@ -38,7 +38,7 @@ def _receipt() -> Receipt:
         received_at=dt.datetime(2026, 2, 10, 20, 30),  # 11/02 03:30 WIB, a day late
         kode_bapas="BP1101",
         nama_bapas="Bapas Kelas I Banda Aceh",
-        periode="2026-01",
+        period="2026-01",
         outcome="accepted",
         deadline=dt.date(2026, 2, 10),
         version=2,

@@ -35,7 +35,7 @@ def _receipt(**changes: object) -> Receipt:
         "received_at": dt.datetime(2026, 2, 10, 20, 30),  # 11/02 03:30 WIB
         "kode_bapas": KODE,
         "nama_bapas": "Bapas Kelas I Banda Aceh",
-        "periode": PERIODE,
+        "period": PERIODE,
         "outcome": "accepted",
         "deadline": dt.date(2026, 2, 10),
     }
@@ -84,7 +84,7 @@ def test_refused_receipt_says_what_to_do_and_unread_period(outcome: str) -> None
     md = render_receipt(
         _receipt(
             outcome=outcome,
-            periode=None,
+            period=None,
             deadline=None,
             problem="Berkas rusak.",
             hint="Simpan ulang lalu kirim.",

@@ -71,7 +71,7 @@ def _series(values: list[float]) -> list[tuple[str, float]]:
 
 def test_flagged_values_stay_out_of_the_baseline() -> None:
     points = scan_series(_series([*HISTORY, 40, 40, 40, 12]), 3.5, 6, 0)
-    assert [p.periode for p in points] == ["2025-07", "2025-08", "2025-09"]
+    assert [p.period for p in points] == ["2025-07", "2025-08", "2025-09"]
     assert {p.median for p in points} == {11.5}
 
 
@@ -88,7 +88,7 @@ def test_scan_series_gates(
     values: list[float], min_history: int, min_value: float, flagged: list[str]
 ) -> None:
     points = scan_series(_series(values), 3.5, min_history, min_value)
-    assert [p.periode for p in points] == flagged
+    assert [p.period for p in points] == flagged
 
 
 def test_who_deviation_compares_with_mean_of_three_previous() -> None:

@@ -63,10 +63,10 @@ def test_an_older_register_gains_the_added_columns() -> None:
 )
 def test_row_types_follow_the_declaration(row_type: type, table: Table) -> None:
     names = [f.name for f in dataclasses.fields(row_type)]
-    assert names == list(table.column_names)
+    assert names == list(table.attribute_names)
     hints = typing.get_type_hints(row_type)
     for column in table.columns:
-        assert hints[column.name] == column.python_type(), column.name
+        assert hints[column.attribute] == column.python_type(), column.name
 
 
 def test_quality_views_before_ingestion_have_the_ledger_layout() -> None:

@@ -13,13 +13,13 @@ from quality.store import ensure_quality_tables
 from synthetic.evaluate import evaluate
 
 
-def _finding(con, family, bapas, periode, rows=(), severity="error", sheet="KLIEN", n=None):  # type: ignore[no-untyped-def]
+def _finding(con, family, bapas, period, rows=(), severity="error", sheet="KLIEN", n=None):  # type: ignore[no-untyped-def]
     samples = json.dumps([{"sheet": sheet, "row": r, "column": "x", "value": None} for r in rows])
     fid = f"f{con.execute('select count(*) from quality.findings').fetchone()[0]}"
     con.execute(
         "insert into quality.findings (finding_id, rule_id, rule_family, severity, kode_bapas,"
         " periode, affected_rows, sample_rows, status) values (?, 'R', ?, ?, ?, ?, ?, ?, 'open')",
-        [fid, family, severity, bapas, periode, n or max(len(rows), 1), samples],
+        [fid, family, severity, bapas, period, n or max(len(rows), 1), samples],
     )
 
 
@@ -40,8 +40,8 @@ FAULT = {"family": "consistency", "kode_bapas": "BP1101", "periode": "2025-02",
 def test_matching(finding, detected: int, false_alarms: int) -> None:  # type: ignore[no-untyped-def]
     con = duckdb.connect(":memory:")
     ensure_quality_tables(con)
-    family, bapas, periode, rows = finding
-    _finding(con, family, bapas, periode, rows)
+    family, bapas, period, rows = finding
+    _finding(con, family, bapas, period, rows)
     result = evaluate(con, {"faults": [FAULT]})
     score = {s.family: s for s in result.families}["consistency"]
     assert (score.detected, len(result.false_alarms)) == (detected, false_alarms)
@@ -93,7 +93,7 @@ def test_rules_skipped_this_run_keep_their_findings() -> None:
     ensure_quality_tables(con)
     register_scope(con, CheckScope(dt.date(2025, 4, 20), ("2025-03",)))
     meta = validity_rules()[0]
-    draft = FindingDraft(rule=meta, kode_bapas="BP1101", periode="2025-03", subject="KLIEN")
+    draft = FindingDraft(rule=meta, kode_bapas="BP1101", period="2025-03", subject="KLIEN")
     reconcile(con, [draft], dt.datetime(2025, 4, 1), {})
     reconcile(con, [], dt.datetime(2025, 4, 2), {}, frozenset({meta.rule_id}))
     assert con.execute("select status from quality.findings").fetchall() == [("open",)]

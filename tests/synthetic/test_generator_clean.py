@@ -61,18 +61,18 @@ def test_everything_arrives_on_time(clean_set) -> None:
 
 def test_sheets_columns_and_codes_follow_the_contract(reports) -> None:
     contract = load_contract()
-    for (kode, periode), sheets in reports.items():
-        kind = contract.kind("annual_plan" if len(periode) == 4 else "monthly")
+    for (kode, period), sheets in reports.items():
+        kind = contract.kind("annual_plan" if len(period) == 4 else "monthly")
         for spec in kind.sheets:
             if not spec.required and spec.name not in sheets:
                 continue
             rows = sheets[spec.name]
             if spec.single_row:
-                assert len(rows) == 1, (kode, periode, spec.name)
+                assert len(rows) == 1, (kode, period, spec.name)
             for col in spec.columns:
                 allowed = set(codes_of(col.code_list)) if col.code_list else None
                 for row in rows:
-                    assert col.name in row, (kode, periode, spec.name, col.name)
+                    assert col.name in row, (kode, period, spec.name, col.name)
                     value = row[col.name]
                     if value is None:
                         assert col.nullable or not col.required, (spec.name, col.name, row)
@@ -86,7 +86,7 @@ def test_sheets_columns_and_codes_follow_the_contract(reports) -> None:
                         assert value <= col.max
         ident = sheets["IDENTITAS"][0]
         assert ident["kode_bapas"] == kode
-        assert str(ident.get("periode", ident.get("tahun"))) == periode
+        assert str(ident.get("periode", ident.get("tahun"))) == period
 
 
 def _monthly(reports):
@@ -94,8 +94,8 @@ def _monthly(reports):
 
 
 def test_clients_are_internally_consistent(reports) -> None:
-    for (_kode, periode), sheets in _monthly(reports).items():
-        month = next(m for m in MONTHS if m.label == periode)
+    for (_kode, period), sheets in _monthly(reports).items():
+        month = next(m for m in MONTHS if m.label == period)
         for row in sheets["KLIEN"]:
             female = row["jenis_kelamin"] == "P"
             assert nik_matches(row["nik"], row["tanggal_lahir"], female), row
@@ -110,8 +110,8 @@ def test_clients_are_internally_consistent(reports) -> None:
 
 
 def test_activities_reference_registered_clients_and_valid_pokmas(reports) -> None:
-    for (_kode, periode), sheets in _monthly(reports).items():
-        month = next(m for m in MONTHS if m.label == periode)
+    for (_kode, period), sheets in _monthly(reports).items():
+        month = next(m for m in MONTHS if m.label == period)
         registered = {r["no_register"] for r in sheets["KLIEN"]}
         pokmas = {p["kode_pokmas"]: p for p in sheets["POKMAS"]}
         assert len(pokmas) >= 2
@@ -133,7 +133,7 @@ def test_activities_reference_registered_clients_and_valid_pokmas(reports) -> No
 def test_griya_flows_add_up_and_carry_over(reports) -> None:
     last: dict[str, int] = {}
     seen = 0
-    for (kode, _periode), sheets in sorted(_monthly(reports).items()):
+    for (kode, _period), sheets in sorted(_monthly(reports).items()):
         if "GRIYA_ABHIPRAYA" not in sheets:
             continue
         g = sheets["GRIYA_ABHIPRAYA"][0]
@@ -156,8 +156,8 @@ def test_clients_continue_or_end_and_are_never_active_twice(reports) -> None:
                 assert (reg in now) == (row["status_akhir_bulan"] == "AKTIF"), reg
     for month in MONTHS:
         active: dict[str, str] = {}
-        for (kode, periode), sheets in monthly.items():
-            if periode != month.label:
+        for (kode, period), sheets in monthly.items():
+            if period != month.label:
                 continue
             for r in sheets["KLIEN"]:
                 if r["status_akhir_bulan"] == "AKTIF":
@@ -171,8 +171,8 @@ def test_annual_plans_are_plausible(reports, clean_set) -> None:
     for f in manifest["files"]:
         if f["kind"] == "monthly":
             caseload[f["kode_bapas"]] = max(caseload[f["kode_bapas"]], f["rows"]["KLIEN"])
-    for (kode, periode), sheets in reports.items():
-        if len(periode) != 4:
+    for (kode, period), sheets in reports.items():
+        if len(period) != 4:
             continue
         assert {r["kebutuhan"] for r in sheets["SASARAN"]} == set(codes_of("kebutuhan"))
         assert sum(r["target_klien"] for r in sheets["SASARAN"]) < 3 * caseload[kode]
