@@ -18,7 +18,12 @@ from core.period import YEAR_PATTERN, Period, PeriodError
 
 # The jobs of orchestration/defs/jobs.py (a test holds the two equal); kept here so a typo in
 # `lipas run` is refused without importing Dagster.
-JOB_NAMES: tuple[str, ...] = ("nightly", "ingest_on_arrival", "deadline_completeness")
+JOB_NAMES: tuple[str, ...] = (
+    "nightly",
+    "ingest_on_arrival",
+    "deadline_completeness",
+    "alert_only",
+)
 LANGUAGES: tuple[str, ...] = ("id", "en")
 DBT_TARGETS: tuple[str, ...] = ("duckdb", "postgres")
 

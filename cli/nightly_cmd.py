@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
             help="Judging day YYYY-MM-DD (default: LIPAS_AS_OF, LIPAS_HOME/instance.json, today).",
         ),
     ) -> None:
-        """Run the nightly Dagster job: ingest -> check -> build -> alert."""
+        """Run the nightly Dagster job: ingest -> check -> build -> alert -> publish."""
         period = period_option(period)
         day = date_option(as_of)
         settings = load_settings()
@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("run")
     def run_named_job(
-        job: str = typer.Argument(help="nightly, ingest_on_arrival or deadline_completeness."),
+        job: str = typer.Argument(
+            help="nightly, ingest_on_arrival, deadline_completeness or alert_only."
+        ),
     ) -> None:
         """Run one Dagster job of the project by name (recorded in the Dagster instance)."""
         choice_option(job, "job", JOB_NAMES)
@@ -60,6 +62,7 @@ def register(app: typer.Typer) -> None:
         settings.ensure_dirs()
         outcome = run_with_progress(settings, job)
         console.print(f"RESULT {job} run={outcome.run_id} success={outcome.success}")
+        print_alert_run(outcome)
         if not outcome.success:
             raise typer.Exit(1)
 
@@ -195,6 +198,18 @@ def run_with_progress(
         return run_job(settings, job, run_config=config, progress=progress, quiet=True, as_of=as_of)
 
 
+def print_alert_run(outcome: JobOutcome) -> None:
+    """One line when a failed nightly run skipped its alert step and the alert ran after it."""
+    alert = outcome.alert_run
+    if alert is None:
+        return
+    done = "wrote the digest (reports/<date>/), listing this failed run"
+    state = done if alert.success else "[red]FAILED[/red] too (see its log)"
+    console.print(
+        f"  alert step did not run: alert_only run {alert.run_id} {state}", soft_wrap=True
+    )
+
+
 def print_summary(settings: Settings, outcome: JobOutcome) -> None:
     """Where to look next: result, failed checks, log, reports, and the UI command on one line."""
     for check in outcome.failed_checks:
@@ -214,6 +229,7 @@ def print_summary(settings: Settings, outcome: JobOutcome) -> None:
             f"{mailed[outcome.operators_mailed]}",
             soft_wrap=True,
         )
+        print_alert_run(outcome)
     rows = (
         ("full log", outcome.log_path),
         ("warehouse", settings.warehouse_path),

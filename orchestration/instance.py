@@ -15,7 +15,6 @@ from typing import Any
 import dagster as dg
 from dagster._check import not_none as check_not_none
 from dagster._core.definitions.reconstruct import ReconstructableJob, ReconstructableRepository
-from dagster._core.events import DagsterEventType
 from dagster._core.execution.api import execute_run
 from dagster._core.remote_origin import (
     ManagedGrpcPythonEnvCodeLocationOrigin,
@@ -25,15 +24,8 @@ from dagster._core.remote_origin import (
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 from core.settings import Settings
-from orchestration.run_log import (
-    QUIET_CONSOLE,
-    RunLog,
-    StepEvent,
-    captured_output,
-    error_of,
-    error_summary,
-    run_log_path,
-)
+from orchestration.failed_run import alert_due_after, failure_message, record_publish_blocked
+from orchestration.run_log import QUIET_CONSOLE, RunLog, StepEvent, captured_output, run_log_path
 
 # Tag on runs started by `lipas nightly` / `lipas demo` / `lipas run` (the UI can filter on it).
 STARTED_BY_TAG = "lipas/started-by"
@@ -139,6 +131,9 @@ class JobOutcome:
     # A failed run: True when the operators were mailed, False when only recorded (no SMTP or
     # delivery failed; the .eml copy is under reports/), None when another path had announced it.
     operators_mailed: bool | None = None
+    # A nightly run that failed before its alert step: the `alert_only` run started right after
+    # it (None when the alert step ran, or the daemon's sensor had already started that run).
+    alert_run: JobOutcome | None = None
 
 
 def reconstructable_job(job_name: str) -> ReconstructableJob:
@@ -168,6 +163,7 @@ def run_job(
     progress: Callable[[StepEvent], None] | None = None,
     quiet: bool = False,
     as_of: dt.date | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> JobOutcome:
     """Run a job as a first-class run of the code location, recorded in the instance.
 
@@ -179,8 +175,12 @@ def run_job(
     run-failure sensor does (`announce_run_failure`), so it reaches the operators without a daemon.
     The home (and `as_of`, a judging day) reach the job as the `lipas` resource's run config,
     never through os.environ, and the instance is opened from the home's Dagster folder.
+    A nightly run that failed before its alert step is followed by the `alert_only` job, as the
+    daemon's `alert_after_failed_nightly` sensor does, so the failed night still gets its digest.
     """
     dagster_home = prepare_dagster_home(settings)
+    from orchestration.defs.alert_fallback import ALERT_FOR_RUN_TAG, alert_run_config
+    from orchestration.defs.jobs import ALERT_JOB, NIGHTLY_JOB
     from orchestration.defs.sensors import announce_run_failure
 
     recon = reconstructable_job(job_name)
@@ -191,11 +191,12 @@ def run_job(
         **(QUIET_CONSOLE if quiet else {}),
     }
     started = time.perf_counter()
+    alert_due = False
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         run = instance.create_run_for_job(
             job_def=job,
             run_config=config,
-            tags={**job.run_tags, STARTED_BY_TAG: "cli"},
+            tags={**job.run_tags, **(tags or {}), STARTED_BY_TAG: "cli"},
             remote_job_origin=remote_job_origin(repository.name, job_name),
             job_code_origin=recon.get_python_origin(),
             repository_load_data=repository.repository_load_data,
@@ -213,16 +214,30 @@ def run_job(
                         settings, run.run_id, job_name, f"{type(exc).__name__}: {exc}"
                     )
                     raise
-                failure = "" if result.success else _failure_message(instance, run.run_id)
+                failure = "" if result.success else failure_message(instance, run.run_id)
                 # Inside the capture: the record and mail lines go to the run's log file.
                 mailed = (
                     None
                     if result.success
                     else announce_run_failure(settings, run.run_id, job_name, failure)
                 )
-                if not result.success and job_name == "nightly":
-                    _record_publish_blocked(settings, run.run_id, failure)
+                if not result.success and job_name == NIGHTLY_JOB:
+                    record_publish_blocked(settings, run.run_id, failure)
+                    alert_due = alert_due_after(settings, instance, run.run_id)
         steps = _step_seconds(instance, run.run_id)
+    seconds = time.perf_counter() - started
+    alert_run = None
+    if alert_due:
+        # After the failure is recorded (above), so the digest lists it; same options and home.
+        alert_run = run_job(
+            settings,
+            ALERT_JOB,
+            alert_run_config(config),
+            progress=progress,
+            quiet=quiet,
+            as_of=as_of,
+            tags={ALERT_FOR_RUN_TAG: run.run_id},
+        )
     failed_checks = tuple(
         f"{e.asset_check_evaluation_data.asset_key.to_user_string()}:"
         f"{e.asset_check_evaluation_data.check_name}"
@@ -233,25 +248,14 @@ def run_job(
     return JobOutcome(
         success=result.success,
         run_id=run.run_id,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         step_seconds=steps,
         failed_checks=failed_checks,
         log_path=log_path,
         failure_message=failure,
         operators_mailed=mailed,
+        alert_run=alert_run,
     )
-
-
-def _record_publish_blocked(settings: Settings, run_id: str, failure: str) -> None:
-    """What the daemon's `publish_blocked_on_failure` sensor records, for a run without daemon.
-
-    Analysts keep the previous snapshot and the next digest says why; without this a CLI-run
-    nightly that failed left `_status.json` saying the last attempt had published.
-    """
-    from publishing.snapshot import publish_blocked
-
-    first = next((line for line in failure.splitlines() if line.strip()), "unknown error")
-    publish_blocked(settings, f"nightly run failed ({first[:200]}); snapshot not refreshed", run_id)
 
 
 def with_lipas_config(
@@ -266,18 +270,6 @@ def with_lipas_config(
         values["as_of"] = as_of.isoformat()
     resources["lipas"] = {**lipas, "config": values}
     return {**config, "resources": resources}
-
-
-def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
-    """The run's failure event text and each failed step's own error (not Dagster's wrapper)."""
-    lines = []
-    for record in instance.get_records_for_run(
-        run_id, of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE}
-    ).records:
-        entry = record.event_log_entry
-        error = error_of(entry)
-        lines.append(f"{entry.message} {error_summary(error)}" if error else entry.message)
-    return "\n".join(lines) or "run failed"
 
 
 def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:

@@ -2,17 +2,22 @@
 
 import dagster as dg
 
+from orchestration.defs.alert_assets import ALERT_SUMMARY
 from orchestration.defs.dbt_assets import lipas_dbt_project, model_asset_keys
 from orchestration.defs.jobs import nightly_job
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource
 
 
 def build_published_warehouse() -> dg.AssetsDefinition:
-    """Downstream of every mart (manifest read at load time), so of every blocking check."""
+    """Downstream of every mart (so of every blocking check) and of the alert summary.
+
+    The marts come from the manifest at load time; publishing is the night's last warehouse
+    step, after the alert (lineage landing -> raw -> staging -> marts -> checks -> alert).
+    """
     marts = model_asset_keys(lipas_dbt_project())
 
     @dg.asset(
-        key="published_warehouse", deps=sorted(marts.values()),
+        key="published_warehouse", deps=[*sorted(marts.values()), ALERT_SUMMARY],
         group_name="publishing", owners=[OWNER], kinds={"duckdb", "parquet"}, pool=WAREHOUSE_POOL,
         description="Read-only analyst snapshot, Parquet and suppressed external copy under "
         "LIPAS_HOME/warehouse/published/ (docs/analyst-guide.md).",

@@ -39,7 +39,7 @@ def defs() -> dg.Definitions:
                 cron_schedule=nightly_cron(),
                 execution_timezone=TIMEZONE,
                 default_status=dg.DefaultScheduleStatus.RUNNING,
-                description="Every night at 01:00 WIB: ingest, check, build, alert.",
+                description="Every night at 01:00 WIB: ingest, check, build, alert, publish.",
             ),
             dg.ScheduleDefinition(
                 name="monthly_deadline_check",

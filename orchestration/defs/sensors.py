@@ -64,31 +64,40 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
 def record_failure(reports_dir: Path, run_id: str, job_name: str, message: str) -> Path | None:
     """Append a failed run to reports/run_failures.jsonl, which the next digest reports.
 
-    Once per run id: the run-failure sensor (daemon) and the CLI that ran the job may both see
-    one failure at the same moment. The look-up and the append happen under one exclusive
-    `flock` on the log, so exactly one of them writes; the other gets None.
+    Once per run id: the run-failure sensors (daemon) and the CLI that ran the job may all see
+    one failure at the same moment; `append_once` lets exactly one of them write, the others
+    get None.
     """
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    path = reports_dir / FAILURE_LOG
     entry = {
         "run_id": run_id,
         "job": job_name,
         "message": message[:2000],
         "failed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    path = reports_dir / FAILURE_LOG
+    return path if append_once(path, entry) else None
+
+
+def append_once(path: Path, entry: dict[str, str]) -> bool:
+    """Append `entry` to the JSONL log at `path` unless a line has its run_id; True if appended.
+
+    The look-up and the append happen under one exclusive `flock`, so of two processes that
+    claim the same run id at the same moment exactly one succeeds.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
     # "a+": reads from the start after seek(0), every write still lands at the end.
     with path.open("a+", encoding="utf-8") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             handle.seek(0)
-            if run_id in _run_ids(handle.read()):
-                return None
+            if entry["run_id"] in _run_ids(handle.read()):
+                return False
             handle.write(json.dumps(entry) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    return path
+    return True
 
 
 def announce_run_failure(

@@ -243,3 +243,36 @@ def test_ui_command_serves_the_same_code_location(
     assert os.environ["DAGSTER_HOME"] == ""
     assert ui_command(lipas_home).endswith("lipas ui")
     assert "\n" not in ui_command(lipas_home)
+
+
+def test_failed_cli_nightly_still_writes_the_digest_listing_it(
+    lipas_home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: the alert now follows the marts, so a failed nightly skips its alert step;
+    the CLI runs the alert_only job right after, whose digest lists the failed run."""
+    import dagster as dg
+
+    from core.period import jakarta_today
+    from orchestration.defs.alert_fallback import ALERT_FOR_RUN_TAG
+
+    monkeypatch.delenv("LIPAS_AS_OF", raising=False)  # failures are listed near the judging day
+    monkeypatch.setenv("DAGSTER_HOME", "")
+    lipas_home.warehouse_path.mkdir(parents=True)  # the ingest step raises, as above
+    result = CliRunner().invoke(build_app(), ["nightly", "--no-send"])
+    assert result.exit_code == 1, result.output
+    assert "alert step did not run: alert_only run" in result.output
+
+    with dg.DagsterInstance.from_config(str(lipas_home.dagster_home)) as instance:
+        nightly = instance.get_runs(dg.RunsFilter(job_name="nightly"))
+        assert [r.status for r in nightly] == [dg.DagsterRunStatus.FAILURE]
+        run_id = nightly[0].run_id
+        alerts = instance.get_runs(dg.RunsFilter(job_name="alert_only"))
+        assert [r.status for r in alerts] == [dg.DagsterRunStatus.SUCCESS]
+        assert alerts[0].tags[ALERT_FOR_RUN_TAG] == run_id
+        assert alerts[0].run_id in result.output
+
+    report_dir = lipas_home.reports_dir / jakarta_today().isoformat()
+    assert {"digest.html", "digest.md", "digest.json"} <= {p.name for p in report_dir.iterdir()}
+    digest = json.loads((report_dir / "digest.json").read_text(encoding="utf-8"))
+    assert [f["run_id"] for f in digest["run_failures"]] == [run_id]
+    assert [f["job"] for f in digest["run_failures"]] == ["nightly"]

@@ -8,6 +8,7 @@ run storage: no fixed sleep decides the outcome, and the daemon's process group 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -148,3 +149,59 @@ def test_daemon_runs_the_landing_sensor_and_the_nightly_schedule(tmp_path: Path)
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         jobs = {run.job_name for run in instance.get_runs()}
     assert {"ingest_on_arrival", "nightly"} <= jobs
+
+
+def test_daemon_runs_the_alert_after_a_failed_nightly(tmp_path: Path) -> None:
+    """Issue 14: the alert follows the marts, so a nightly run failing at dbt skips it; the
+    daemon's `alert_after_failed_nightly` sensor then starts `alert_only` once for that run, and
+    its digest lists the failed run (whichever run-failure sensor the daemon evaluated first)."""
+    import socket
+
+    from core.period import jakarta_today
+
+    home = tmp_path / "home"
+    dagster_home = home / "dagster"
+    dagster_home.mkdir(parents=True)
+    shutil.copyfile(INSTANCE_TEMPLATE, dagster_home / "dagster.yaml")
+    workspace = _workspace(tmp_path / "workspace.yaml")
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        instance.get_runs(limit=1)
+        instance.all_instigator_state()
+    log = tmp_path / "daemon.log"
+    with socket.socket() as sock:  # a port nothing listens on: dbt's PostgreSQL step fails
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "LIPAS_HOME": str(home),
+        "DAGSTER_HOME": str(dagster_home),
+        "LIPAS_ENV": "dev",
+        "LIPAS_NIGHTLY_CRON": "* * * * *",
+        "LIPAS_DBT_TARGET": "postgres",
+        "LIPAS_PG_HOST": "127.0.0.1",
+        "LIPAS_PG_PORT": str(closed_port),
+    }
+    env.pop("LIPAS_PSEUDONYM_KEY", None)
+    env.pop("LIPAS_AS_OF", None)  # the digest lists failures near the judging day: today
+
+    with _daemon(env, workspace, log) as daemon:
+        alert = _wait_for_run(
+            dagster_home, {"dagster/sensor_name": "alert_after_failed_nightly"},
+            lambda run: run.status in SETTLED, daemon, log,
+        )  # fmt: skip
+    assert alert.job_name == "alert_only"
+    assert alert.status == dg.DagsterRunStatus.SUCCESS, log.read_text(errors="replace")[-4000:]
+    failed_id = alert.tags["lipas/alert-for-run"]
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        nightly = instance.get_run_by_id(failed_id)
+        assert nightly is not None and nightly.job_name == "nightly"
+        assert nightly.status == dg.DagsterRunStatus.FAILURE
+        assert nightly.tags["dagster/schedule_name"] == "nightly_0100_wib"
+        stats = {s.step_key: s.status.value for s in instance.get_run_step_stats(failed_id)}
+        assert stats["lipas_dbt"] == "FAILURE"
+        assert stats.get("quality_alert_summary") != "SUCCESS"
+        again = instance.get_runs(dg.RunsFilter(tags={"lipas/alert-for-run": failed_id}))
+        assert [r.run_id for r in again] == [alert.run_id]
+    digest = home / "reports" / jakarta_today().isoformat() / "digest.json"
+    listed = [f["run_id"] for f in json.loads(digest.read_text(encoding="utf-8"))["run_failures"]]
+    assert failed_id in listed

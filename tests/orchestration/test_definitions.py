@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -96,3 +97,51 @@ def test_lineage_starts_at_landing(definitions: dg.Definitions) -> None:
         assert graph.get(key).parent_keys == {LANDING_FILES}
     nightly = definitions.resolve_job_def("nightly")
     assert LANDING_FILES not in nightly.asset_layer.executable_asset_keys
+
+
+def test_lineage_runs_landing_raw_staging_marts_checks_alert_publish(
+    definitions: dg.Definitions,
+) -> None:
+    """Issue 14: the alert hung off the quality step beside dbt; now it follows the marts and
+    their blocking checks, and publishing (then the site) follows the alert."""
+    from orchestration.defs.alert_assets import ALERT_SUMMARY
+    from orchestration.defs.dbt_assets import lipas_dbt_project, model_asset_keys
+    from orchestration.defs.ingestion_assets import LANDING_FILES
+
+    graph = definitions.get_repository_def().asset_graph
+    raw = dg.AssetKey(["raw", "monthly_klien"])
+    staging = dg.AssetKey(["staging", "stg_raw__monthly_clients"])
+    mart = dg.AssetKey(["marts", "fct_client_month"])
+    published = dg.AssetKey("published_warehouse")
+    site = dg.AssetKey("leadership_site")
+    chain = [LANDING_FILES, raw, staging, mart, ALERT_SUMMARY, published, site]
+    for upstream, downstream in itertools.pairwise(chain):
+        assert upstream in graph.get_ancestor_asset_keys(downstream), (upstream, downstream)
+        assert downstream not in graph.get_ancestor_asset_keys(upstream), (upstream, downstream)
+    # Direct edges where the chain has them (staging -> mart goes through intermediate models).
+    assert LANDING_FILES in graph.get(raw).parent_keys
+    assert raw in graph.get(staging).parent_keys
+    marts = set(model_asset_keys(lipas_dbt_project()).values())
+    assert len(marts) > 10
+    alert_parents = graph.get(ALERT_SUMMARY).parent_keys
+    assert marts <= alert_parents, "the alert must follow every mart"
+    assert graph.get(ALERT_SUMMARY).child_keys == {published}
+    assert ALERT_SUMMARY in graph.get(published).parent_keys
+    assert marts <= graph.get(published).parent_keys
+    # The marts' GX checks are blocking, so the alert (downstream of the marts) waits for them.
+    gx = [key for key in graph.asset_check_keys if key.name == "gx_expectations"]
+    assert gx and all(key.asset_key in marts for key in gx)
+    assert all(graph.get_check_spec(key).blocking for key in gx)
+
+
+def test_alert_jobs_select_the_alert_summary(definitions: dg.Definitions) -> None:
+    """The deadline run and the alert-after-failure run still run the summary without dbt."""
+    from orchestration.defs.alert_assets import ALERT_SUMMARY
+    from orchestration.defs.quality_checks import QUALITY_KEYS
+
+    alert_only = definitions.resolve_job_def("alert_only").asset_layer.executable_asset_keys
+    assert set(alert_only) == {ALERT_SUMMARY}
+    deadline = definitions.resolve_job_def("deadline_completeness")
+    assert set(deadline.asset_layer.executable_asset_keys) == {*QUALITY_KEYS, ALERT_SUMMARY}
+    names = {s.name for s in definitions.sensors}
+    assert "alert_after_failed_nightly" in names
