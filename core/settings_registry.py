@@ -95,6 +95,12 @@ SETTINGS: tuple[Setting, ...] = (
             "for the dbt process; by hand only for a hand-run `dbt`)",
             "dbt_project/macros/as_of_date.sql", "Warehouse",
             shown_default="`LIPAS_AS_OF`, else today (Asia/Jakarta)", env_file="omit"),
+    Setting("LIPAS_DBT_TEST_SINCE", "date", "",
+            "first month (YYYY-MM-01) the data tests of an ordinary nightly build read, set by "
+            "the nightly for the dbt process (months changed since the last build, at most the "
+            "judging window); unset tests the whole history",
+            "dbt_project/macros/get_where_subquery.sql", "Warehouse",
+            shown_default="unset (whole history)", env_file="omit"),
     Setting("DBT_TARGET", "text", "",
             "dbt's own variable: the profile target; lipas sets it to `LIPAS_DBT_TARGET` for "
             "the dbt process", "dbt", "Warehouse", shown_default="`LIPAS_DBT_TARGET`",

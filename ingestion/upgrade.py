@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from core.contract.model import CONTRACT_PATH
-from core.period import utc_now
+from core.period import Period, PeriodError, utc_now
 from core.settings import DBT_PROJECT_DIR
 
 _DDL = """
@@ -100,3 +100,38 @@ def record_warehouse_build(warehouse: Path) -> None:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         record_build(con, code_fingerprint())
+
+
+def data_tests_since(warehouse: Path, judging_day: dt.date, window_months: int) -> dt.date | None:
+    """First month the nightly's data tests must read, or None for the whole history.
+
+    None before the first recorded build (everything is new). Otherwise the earliest month of
+    a monthly report ingested since the last build (late months and resubmissions of old
+    periods included), and never later than the start of the judging window, which also covers
+    a held file released since (its row keeps its old `ingested_at`). Months before that
+    passed the same tests on the night they last changed (issue 16).
+    """
+    if not warehouse.is_file():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        built = con.execute(
+            "select 1 from information_schema.tables"
+            " where table_schema = 'ledger' and table_name = 'build_fingerprints'"
+        ).fetchone()
+        if built is None:
+            return None
+        rows = con.execute(
+            "select distinct periode from ledger.submissions"
+            " where report_kind = 'monthly' and periode is not null and ingested_at >"
+            " (select max(recorded_at) from ledger.build_fingerprints)"
+        ).fetchall()
+        last = con.execute("select max(recorded_at) from ledger.build_fingerprints").fetchone()
+    if last is None or last[0] is None:
+        return None
+    since = Period.of(judging_day).shift(-(max(window_months, 1) - 1)).start
+    for (label,) in rows:
+        try:
+            since = min(since, Period.parse(str(label)).start)
+        except PeriodError:
+            continue  # a rejected file's unreadable period changed nothing in the facts
+    return since

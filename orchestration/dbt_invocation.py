@@ -29,6 +29,10 @@ from core.settings import DBT_PROJECT_DIR, Settings
 
 # The judging day for the as_of_date macro; Python resolves it (quality.config.judging_day).
 AS_OF_ENV = "LIPAS_DBT_AS_OF"
+# First month the nightly's data tests read (dbt_project/macros/get_where_subquery.sql); unset
+# means the whole history. Read at execute time only, so a new value keeps partial parsing.
+TEST_SINCE_ENV = "LIPAS_DBT_TEST_SINCE"
+SKIP_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 TARGET_DIR = "dbt"
 
 PG_ENV_VARS = (

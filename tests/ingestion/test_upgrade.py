@@ -60,3 +60,38 @@ def test_the_repository_fingerprint_is_stable_in_a_warehouse(tmp_path: Path) -> 
     record_warehouse_build(warehouse)
     assert pending_full_refresh(warehouse) == []
     assert "core/contract/contract.yaml" in code_fingerprint().parts
+
+
+def test_nightly_data_tests_read_changed_months_and_the_judging_window(tmp_path: Path) -> None:
+    """None (whole history) before a first build; then the earliest month ingested since the
+    last build, never later than the judging window's first month (issue 16)."""
+    from ingestion.ledger import ensure_ledger_tables
+    from ingestion.upgrade import data_tests_since
+
+    warehouse = tmp_path / "lipas.duckdb"
+    day = dt.date(2026, 11, 30)
+    assert data_tests_since(warehouse, day, 3) is None  # no warehouse yet
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_ledger_tables(con)
+    assert data_tests_since(warehouse, day, 3) is None  # never built: test everything
+    with duckdb.connect(str(warehouse)) as con:
+        record_build(con, code_fingerprint(), dt.datetime(2026, 11, 1))
+    # Nothing new: the judging window (3 months ending November) is still re-read.
+    assert data_tests_since(warehouse, day, 3) == dt.date(2026, 9, 1)
+
+    def ingested(period: str, at: dt.datetime, kind: str = "monthly") -> None:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute(
+                "insert into ledger.submissions (submission_id, sha256, original_path,"
+                " original_name, file_format, report_kind, periode, received_at, ingested_at,"
+                " status, is_current)"
+                " values (?, ?, 'x', 'x', 'xlsx', ?, ?, ?, ?, 'accepted', true)",
+                [f"{period}-{at:%H%M}", "h", kind, period, at, at],
+            )
+
+    ingested("2024-02", dt.datetime(2026, 10, 1))  # before the last build: already tested
+    ingested("2026-13", dt.datetime(2026, 11, 5))  # unreadable period of a rejected file
+    ingested("2023", dt.datetime(2026, 11, 5), kind="annual_plan")  # plans have no month
+    assert data_tests_since(warehouse, day, 3) == dt.date(2026, 9, 1)
+    ingested("2025-06", dt.datetime(2026, 11, 20))  # a late resubmission of an old month
+    assert data_tests_since(warehouse, day, 3) == dt.date(2025, 6, 1)

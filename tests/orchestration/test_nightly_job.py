@@ -208,3 +208,25 @@ def test_demo_dates_are_recent() -> None:
     start, months = demo_window(dt.date(2026, 11, 28), 3)
     assert (start, months) == ("2026-08", 3)
     assert json.dumps(start)
+
+
+def test_second_night_scopes_data_tests_and_skips_unit_tests(nightly_run) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: a +1 month build re-ran all 198 data tests over the whole history and the unit
+    tests every night. The first build (above) tests everything; an ordinary next night passes
+    LIPAS_DBT_TEST_SINCE to dbt and leaves unit tests to CI and to nights the models change."""
+    from typer.testing import CliRunner
+
+    from cli.app import build_app
+    from orchestration.dbt_invocation import dbt_target_path
+
+    settings, first = nightly_run
+    assert first.success
+    result = CliRunner().invoke(build_app(), ["nightly", "--no-send", "--period", "2025-02"])
+    assert result.exit_code == 0, result.output
+    log_line = next(line for line in result.output.splitlines() if line.startswith("full log:"))
+    log_text = Path(log_line.split(":", 1)[1].strip()).read_text()
+    assert "data tests scoped to months from 2024-04-01" in log_text  # 12-month window
+    results_file = dbt_target_path(settings, settings.dbt_target) / "run_results.json"
+    kinds = {r["unique_id"].split(".")[0] for r in json.loads(results_file.read_text())["results"]}
+    assert "test" in kinds and "model" in kinds
+    assert "unit_test" not in kinds
