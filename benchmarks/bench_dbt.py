@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.period import Period
+from core.period import window_start
 from core.reference import load_bapas
 from core.settings import load_settings
 from ingestion.ledger import ensure_ledger_tables, ensure_raw_tables
@@ -256,7 +256,7 @@ def scenario(root: Path, history: int, clients: int) -> tuple[Timing, Timing, Ti
     # nightly does; its data tests read the judging window (LIPAS_QUALITY_WINDOW_MONTHS, 12),
     # which reaches back past the new month (ingestion.upgrade.data_tests_since).
     day = dt.date.fromisoformat(periods[-1] + "-01") + dt.timedelta(days=40)
-    since = Period.of(day).shift(-(QualityConfig().window_months - 1)).start
+    since = window_start(day, QualityConfig().window_months).start
     nightly_env = {**_env(root, warehouse, day), TEST_SINCE_ENV: since.isoformat()}
     nightly = timed_run(nightly_env, "build", target, extra_args=SKIP_UNIT_TESTS)
     shutil.move(before, warehouse)

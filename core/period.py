@@ -172,6 +172,14 @@ def compress_months(months: list[str]) -> list[str]:
     return out
 
 
+def window_start(day: dt.date, months: int) -> Period:
+    """First month of the judging window: `months` months ending with the one containing `day`.
+
+    The quality checks judge these months, and the nightly's dbt tests re-read at least them.
+    """
+    return Period.of(day).shift(-(max(months, 1) - 1))
+
+
 def jakarta_today(now: dt.datetime | None = None) -> dt.date:
     """Today in Asia/Jakarta: a run just after midnight there must see the new day.
 

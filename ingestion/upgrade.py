@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from core.contract.model import CONTRACT_PATH
-from core.period import Period, PeriodError, utc_now
+from core.period import Period, PeriodError, utc_now, window_start
 from core.settings import DBT_PROJECT_DIR
 
 _DDL = """
@@ -113,23 +113,27 @@ def data_tests_since(warehouse: Path, judging_day: dt.date, window_months: int) 
     """
     if not warehouse.is_file():
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        built = con.execute(
-            "select 1 from information_schema.tables"
-            " where table_schema = 'ledger' and table_name = 'build_fingerprints'"
-        ).fetchone()
-        if built is None:
-            return None
+    with duckdb.connect(str(warehouse)) as con:
+        tables = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'ledger'"
+            ).fetchall()
+        }
+        if not {"submissions", "build_fingerprints"} <= tables:
+            return None  # never built (or nothing ingested): test everything
         rows = con.execute(
-            "select distinct periode from ledger.submissions"
-            " where report_kind = 'monthly' and periode is not null and ingested_at >"
-            " (select max(recorded_at) from ledger.build_fingerprints)"
+            "select max(b.recorded_at), list(distinct s.periode)"
+            " filter (where s.ingested_at > b.recorded_at)"
+            " from (select max(recorded_at) as recorded_at from ledger.build_fingerprints) as b"
+            " left join ledger.submissions as s"
+            "  on s.report_kind = 'monthly' and s.periode is not null"
+            " group by all"
         ).fetchall()
-        last = con.execute("select max(recorded_at) from ledger.build_fingerprints").fetchone()
-    if last is None or last[0] is None:
+    if not rows or rows[0][0] is None:
         return None
-    since = Period.of(judging_day).shift(-(max(window_months, 1) - 1)).start
-    for (label,) in rows:
+    since = window_start(judging_day, window_months).start
+    for label in rows[0][1] or []:
         try:
             since = min(since, Period.parse(str(label)).start)
         except PeriodError:

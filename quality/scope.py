@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.period import Period
+from core.period import Period, window_start
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,8 @@ def build_scope(
     day = as_of
     if months:
         return CheckScope(day, tuple(sorted(set(months))), bapas)
-    last = Period.of(day)
-    first = last.shift(-(max(window_months, 1) - 1))
-    return CheckScope(day, tuple(str(p) for p in Period.range(first, last)), bapas)
+    first = window_start(day, window_months)
+    return CheckScope(day, tuple(str(p) for p in Period.range(first, Period.of(day))), bapas)
 
 
 def register_scope(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> None:

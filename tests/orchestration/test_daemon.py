@@ -95,6 +95,23 @@ def _wait_for_run(
     )
 
 
+def _daemon_home(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """(LIPAS_HOME, DAGSTER_HOME, workspace.yaml, daemon log) for one daemon test.
+
+    The SQLite storages are created before the daemon and the poller open them together: two
+    processes creating them at once left two alembic heads ("more than one head present").
+    """
+    home = tmp_path / "home"
+    dagster_home = home / "dagster"
+    dagster_home.mkdir(parents=True)
+    shutil.copyfile(INSTANCE_TEMPLATE, dagster_home / "dagster.yaml")
+    workspace = _workspace(tmp_path / "workspace.yaml")
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        instance.get_runs(limit=1)
+        instance.all_instigator_state()
+    return home, dagster_home, workspace, tmp_path / "daemon.log"
+
+
 def test_daemon_runs_the_landing_sensor_and_the_nightly_schedule(tmp_path: Path) -> None:
     """Phase 1: a file in landing -> the sensor's ingest run succeeds and ledgers it.
 
@@ -103,17 +120,7 @@ def test_daemon_runs_the_landing_sensor_and_the_nightly_schedule(tmp_path: Path)
     """
     from synthetic.generate import generate
 
-    home = tmp_path / "home"
-    dagster_home = home / "dagster"
-    dagster_home.mkdir(parents=True)
-    shutil.copyfile(INSTANCE_TEMPLATE, dagster_home / "dagster.yaml")
-    workspace = _workspace(tmp_path / "workspace.yaml")
-    # Create the SQLite storages before the daemon and the poller open them together: two
-    # processes creating them at once left two alembic heads ("more than one head present").
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        instance.get_runs(limit=1)
-        instance.all_instigator_state()
-    log = tmp_path / "daemon.log"
+    home, dagster_home, workspace, log = _daemon_home(tmp_path)
     generate(out=home / "landing", start="2025-01", months=1, seed=3, bapas=1, scale=0.02,
              faults="none")  # fmt: skip
     env = {
@@ -159,15 +166,7 @@ def test_daemon_runs_the_alert_after_a_failed_nightly(tmp_path: Path) -> None:
 
     from core.period import jakarta_today
 
-    home = tmp_path / "home"
-    dagster_home = home / "dagster"
-    dagster_home.mkdir(parents=True)
-    shutil.copyfile(INSTANCE_TEMPLATE, dagster_home / "dagster.yaml")
-    workspace = _workspace(tmp_path / "workspace.yaml")
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        instance.get_runs(limit=1)
-        instance.all_instigator_state()
-    log = tmp_path / "daemon.log"
+    home, dagster_home, workspace, log = _daemon_home(tmp_path)
     with socket.socket() as sock:  # a port nothing listens on: dbt's PostgreSQL step fails
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
