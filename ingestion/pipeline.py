@@ -2,8 +2,9 @@
 
 Order per file, each step safe to repeat after a crash (docs/ingestion.md):
 archive (content-addressed) -> parse + Parquet (worker, deterministic submission id) ->
-one DuckDB transaction (raw rows + ledger row + row issues) -> remove from landing.
-Files overlap: later files are archived and parsed while earlier ones are committed.
+one DuckDB transaction per commit group of ready files (raw rows + ledger row + row issues of
+each; ingestion/submit.py) -> remove from landing. Files overlap: later files are archived and
+parsed while earlier ones are committed.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ingestion.refusals import landing_refusal, unarchivable
 from ingestion.submit import (
     Decision,
     FileResult,
-    commit_outcome,
+    commit_group,
     remove_from_landing,
     unknown_format,
 )
@@ -48,6 +49,9 @@ logger = logging.getLogger(__name__)
 WORKERS_ENV = "LIPAS_INGEST_WORKERS"
 CRASH_ENV = "LIPAS_TEST_CRASH_AT"
 WRITER_MEMORY_LIMIT = "128MB"
+# Most files one commit group holds (ingestion/submit.py): past ~30 the saving is gone and a
+# crash would redo more work.
+COMMIT_GROUP_FILES = 32
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ class _PlanAhead:
         self._pool = pool
         self._queue: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
+        self._held: object | None = None  # an item taken from the queue but not yet parsed
         self._thread = threading.Thread(
             target=self._run, args=(plan,), name="lipas-plan", daemon=True
         )
@@ -184,18 +189,58 @@ class _PlanAhead:
         finally:
             self._queue.put(_DONE)
 
-    def __iter__(self) -> Iterator[tuple[Decision, ParseOutcome | None]]:
+    def groups(self, max_files: int) -> Iterator[list[tuple[Decision, ParseOutcome | None]]]:
+        """(decision, parse outcome or None) in candidate order, in commit groups.
+
+        A group is the next item (waited for) plus every following item that is already
+        parsed, up to `max_files`: when the writer keeps up, groups are single files and
+        nothing waits; when it falls behind, it catches up in one transaction.
+        """
         self._thread.start()
-        while (item := self._queue.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
+        group: list[tuple[Decision, ParseOutcome | None]] = []
+        while True:
+            item = self._take(wait=not group) if len(group) < max_files else None
+            if item is None:  # the group is full, or nothing more is ready: commit it now
+                yield group
+                group = []
+                continue
+            if item is _DONE or isinstance(item, BaseException):
+                if group:
+                    yield group
+                if isinstance(item, BaseException):
+                    raise item
+                return
             decision, future = cast(tuple[Decision, "cf.Future[ParseOutcome] | None"], item)
             if decision.job is None:
-                yield decision, None
+                group.append((decision, None))
             elif future is None:
-                yield decision, parse_submission(decision.job)
+                group.append((decision, parse_submission(decision.job)))
             else:
-                yield decision, future.result()
+                group.append((decision, future.result()))
+
+    def _take(self, *, wait: bool) -> object | None:
+        """The next queued item; without `wait`, None unless it is there and already parsed."""
+        if self._held is not None:
+            if not wait and not self._ready(self._held):
+                return None
+            item, self._held = self._held, None
+            return item
+        if wait:
+            return self._queue.get()
+        try:
+            item = self._queue.get_nowait()
+        except queue.Empty:
+            return None
+        if not self._ready(item):
+            self._held = item
+            return None
+        return item
+
+    @staticmethod
+    def _ready(item: object) -> bool:
+        """False only for a parse job still running in the pool."""
+        future = item[1] if isinstance(item, tuple) else None
+        return future is None or cast("cf.Future[ParseOutcome]", future).done()
 
     def close(self) -> None:
         """Stop planning after the current file and wait for the thread."""
@@ -268,6 +313,28 @@ def _plan(
         yield decision
 
 
+def _after_commit(
+    decision: Decision, result: FileResult, landing: Path, remove_processed: bool
+) -> None:
+    """Remove a committed item from landing and log it."""
+    # An item that could not be archived stays in landing: it is the only copy.
+    if remove_processed and decision.archived_path is not None:
+        try:
+            remove_from_landing(decision.candidate, landing)
+        except OSError as exc:  # committed and archived: the next run removes it
+            logger.warning(
+                "ingest: cannot remove %s from landing (%s); a re-run will",
+                result.original_path, type(exc).__name__,
+            )  # fmt: skip
+        crash_point("removed")
+    logger.info(
+        "ingest: %s -> %s%s",
+        result.original_path,
+        result.status,
+        f" ({result.error_code})" if result.error_code else "",
+    )
+
+
 class WarehouseBusyError(RuntimeError):
     """Another process (an ingestion or the nightly run) holds the warehouse's write lock."""
 
@@ -327,29 +394,17 @@ def ingest_landing(
         committed = ledger.known_submissions(con)
         planner = _PlanAhead(_plan(settings, candidates, key, committed), pool)
         results: list[FileResult] = []
-        for decision, outcome in planner:
-            if outcome is not None:
-                crash_point("parsed")
-            result = commit_outcome(con, settings, decision, outcome, crash_point)
-            # An item that could not be archived stays in landing: it is the only copy.
-            if remove_processed and decision.archived_path is not None:
-                try:
-                    remove_from_landing(decision.candidate, landing)
-                except OSError as exc:  # committed and archived: the next run removes it
-                    logger.warning(
-                        "ingest: cannot remove %s from landing (%s); a re-run will",
-                        result.original_path, type(exc).__name__,
-                    )  # fmt: skip
-                crash_point("removed")
-            results.append(result)
-            logger.info(
-                "ingest: %s -> %s%s",
-                result.original_path,
-                result.status,
-                f" ({result.error_code})" if result.error_code else "",
-            )
-            if progress is not None:
-                progress(len(results), len(candidates), result)
+        for group in planner.groups(COMMIT_GROUP_FILES):
+            for _, outcome in group:
+                if outcome is not None:
+                    crash_point("parsed")
+            for (decision, _), result in zip(
+                group, commit_group(con, settings, group, crash_point), strict=True
+            ):
+                _after_commit(decision, result, landing, remove_processed)
+                results.append(result)
+                if progress is not None:
+                    progress(len(results), len(candidates), result)
     finally:
         if planner is not None:
             planner.close()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import zip_longest
 
 import numpy as np
 import pandas as pd
 
 from core import reference
-from core.contract.model import ReportKindSpec, SheetSpec, load_contract, normalise_name
+from core.contract.model import ReportKindSpec, SheetSpec, load_contract
 from core.errors import RowIssue, SubmissionError
 from core.period import PERIOD_PATTERN, period_bounds
 from ingestion.readers.base import RawWorkbook, Rows
@@ -23,6 +22,7 @@ from ingestion.sheets import (
     choose_sheet,
     duplicate_sheet,
     formula_findings,
+    header_name,
     hidden_sheet,
     unknown_sheet_notes,
 )
@@ -82,14 +82,9 @@ def _column_lookup(spec: SheetSpec) -> dict[str, str]:
     return {alias: col.name for col in spec.columns for alias in col.accepted_names()}
 
 
-@lru_cache(maxsize=8192)
-def _normalised_text(text: str) -> str:
-    return normalise_name(text)
-
-
 def _normalised(cell: object) -> str:
-    # Header and title cells repeat in every file: only text cells are cached (bounded).
-    return _normalised_text(cell) if cell.__class__ is str else normalise_name(cell)
+    # Only text can name a column; header_name caches the texts that repeat in every file.
+    return header_name(cell) if cell.__class__ is str else ""
 
 
 def find_header(rows: Rows, lookup: dict[str, str]) -> int:
@@ -98,7 +93,7 @@ def find_header(rows: Rows, lookup: dict[str, str]) -> int:
     See `sheets.find_header`: the row (within the first 20) naming the most known columns,
     ties to the one spelling the contract's names exactly.
     """
-    return sheet_header(rows, lookup, _normalised)[0]
+    return sheet_header(rows, lookup)[0]
 
 
 def column_letter(index: int) -> str:

@@ -9,8 +9,11 @@ Work is done column-wise with pandas string methods so a national year parses in
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -292,21 +295,38 @@ def parse_nik(raw: pd.Series) -> Parsed:
     spreadsheet converted it: such a value is unparsable, not silently wrong.
     """
     original = _text(raw)
+    if not original.str.isascii().all():
+        original = original.str.translate(_digit_table())
     text = original.str.replace(r"[\s.\-']", "", regex=True)
     compact = original.str.replace(r"\s", "", regex=True)
-    sci = compact.str.fullmatch(r"\d([.,]\d+)?[eE]\+?\d{1,2}")
+    sci = compact.str.fullmatch(r"[0-9]([.,][0-9]+)?[eE]\+?[0-9]{1,2}")
     if sci.any():
         mant = compact[sci].str.replace(",", ".")
-        digits = mant.str.extract(r"^(\d)(?:\.(\d+))?[eE]")
+        digits = mant.str.extract(r"^([0-9])(?:\.([0-9]+))?[eE]")
         sig = 1 + digits[1].fillna("").str.len()
         floats = pd.to_numeric(mant, errors="coerce")
         exact = (sig >= 16) & floats.between(1e15, 1e16)
         as_int = floats.where(exact).astype("Int64").astype("str")
         text[sci] = as_int.where(exact, "!")
     blank = (original == "").to_numpy()
-    valid = text.str.fullmatch(r"\d+").fillna(False).to_numpy()
+    valid = text.str.fullmatch(r"[0-9]+").fillna(False).to_numpy()
     bad = ~blank & ~valid
     return Parsed(pa.array(text.where(valid, None), type=pa.string()), bad)
+
+
+@lru_cache(maxsize=1)
+def _digit_table() -> dict[int, str]:
+    """Every non-ASCII decimal digit (full-width ３, Arabic-Indic ٣, ...) to its ASCII digit.
+
+    A clerk typing with an Asian or Arabic keyboard layout produces such digits: they are the
+    same NIK. Before, the digit class accepted them unchanged, pseudonymisation failed on them
+    and the whole file was refused as an unexpected error (seen in issue 16's review).
+    """
+    return {
+        code: str(unicodedata.digit(chr(code)))
+        for code in range(128, min(sys.maxunicode + 1, 0x20000))  # no Nd digit lies beyond
+        if unicodedata.category(chr(code)) == "Nd"
+    }
 
 
 GENERAL_PARSERS: dict[str, Callable[[pd.Series], Parsed]] = {

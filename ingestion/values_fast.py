@@ -280,7 +280,9 @@ def fast_nik(raw: pd.Series) -> FastResult:
     n = len(values)
     if types <= {str}:
         text = pc.replace_substring_regex(_strings(values), f"[{PY_SPACE}.\\-']", "")
-        if not pc.all(pc.or_(pc.match_substring_regex(text, r"^\d+$"), pc.is_null(text))).as_py():
+        # [0-9], not \d: Arrow's \d also matches other scripts' digits (see parse_nik).
+        ascii_digits = pc.match_substring_regex(text, "^[0-9]+$")
+        if not pc.all(pc.or_(ascii_digits, pc.is_null(text))).as_py():
             return None
         return text, _no_bad(n)
     if types <= {int} or types <= {float}:

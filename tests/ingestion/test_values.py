@@ -14,6 +14,11 @@ from ingestion.values import GENERAL_PARSERS, PARSERS
 from ingestion.values_fast import FAST_PARSERS
 
 
+def _in_script(text: str, zero: int) -> str:
+    """`text` with its ASCII digits written in the script whose zero is `zero`."""
+    return text.translate({ord(d): chr(zero + int(d)) for d in "0123456789"})
+
+
 def parse(kind: str, value: object) -> tuple[object, bool]:
     result = PARSERS[kind](pd.Series([value], dtype=object))
     return result.values.to_pylist()[0], bool(result.bad[0])
@@ -62,6 +67,23 @@ def parse(kind: str, value: object) -> tuple[object, bool]:
         pytest.param("nik", "3,20101E+15", None, True, id="scientific lost digits"),
         pytest.param("nik", "32010112O3850001", None, True, id="letter O for zero"),
         pytest.param("nik", "320101", "320101", False, id="short nik kept for status flag"),
+        # Typed with a Japanese/Chinese IME or an Arabic layout: the same digits (was passed
+        # through unchanged, and pseudonymisation then refused the whole file).
+        pytest.param(
+            "nik",
+            _in_script("3201 0112 0385 0001", 0xFF10),
+            "3201011203850001",
+            False,
+            id="full-width digits",
+        ),
+        pytest.param(
+            "nik",
+            _in_script("3201011203850001", 0x0660),
+            "3201011203850001",
+            False,
+            id="arabic-indic digits",
+        ),
+        pytest.param("nik", "\u00b3\u00b2\u00b9", None, True, id="superscripts are not digits"),
         pytest.param("yn", "ya", True, False, id="ya"),
         pytest.param("yn", "TIDAK", False, False, id="tidak"),
         pytest.param("yn", "Yes", True, False, id="yes"),
