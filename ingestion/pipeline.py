@@ -49,8 +49,10 @@ logger = logging.getLogger(__name__)
 WORKERS_ENV = "LIPAS_INGEST_WORKERS"
 CRASH_ENV = "LIPAS_TEST_CRASH_AT"
 WRITER_MEMORY_LIMIT = "128MB"
-# Most files one commit group holds (ingestion/submit.py): past ~30 the saving is gone and a
-# crash would redo more work.
+# Files per commit group (ingestion/submit.py): at least 8 when that many are coming (a commit
+# costs ~10 ms CPU whatever its size), at most 32 (past ~30 the saving is gone and a crash
+# would redo more work).
+COMMIT_GROUP_MIN_FILES = 8
 COMMIT_GROUP_FILES = 32
 
 
@@ -189,17 +191,22 @@ class _PlanAhead:
         finally:
             self._queue.put(_DONE)
 
-    def groups(self, max_files: int) -> Iterator[list[tuple[Decision, ParseOutcome | None]]]:
+    def groups(
+        self, min_files: int, max_files: int
+    ) -> Iterator[list[tuple[Decision, ParseOutcome | None]]]:
         """(decision, parse outcome or None) in candidate order, in commit groups.
 
-        A group is the next item (waited for) plus every following item that is already
-        parsed, up to `max_files`: when the writer keeps up, groups are single files and
-        nothing waits; when it falls behind, it catches up in one transaction.
+        A group is the next `min_files` items (waited for; fewer at the end) plus every
+        following item that is already parsed, up to `max_files`. The writer keeps up with two
+        parse workers, so without a minimum nearly every group was one file, and on two cores
+        its per-commit CPU is taken from the workers; a file's commit waits at most for the
+        parsing of the few files after it.
         """
         self._thread.start()
         group: list[tuple[Decision, ParseOutcome | None]] = []
         while True:
-            item = self._take(wait=not group) if len(group) < max_files else None
+            waiting = len(group) < min_files
+            item = self._take(wait=waiting) if len(group) < max_files else None
             if item is None:  # the group is full, or nothing more is ready: commit it now
                 yield group
                 group = []
@@ -394,7 +401,7 @@ def ingest_landing(
         committed = ledger.known_submissions(con)
         planner = _PlanAhead(_plan(settings, candidates, key, committed), pool)
         results: list[FileResult] = []
-        for group in planner.groups(COMMIT_GROUP_FILES):
+        for group in planner.groups(COMMIT_GROUP_MIN_FILES, COMMIT_GROUP_FILES):
             for _, outcome in group:
                 if outcome is not None:
                     crash_point("parsed")
