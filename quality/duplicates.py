@@ -62,7 +62,13 @@ def copy_of_last_month_findings(
     query = (
         "with fp as (select s.submission_id, s.kode_bapas, s.periode, "
         + ", ".join(_fingerprint_sql(sheet) for sheet in FINGERPRINTS)
-        + " from q_ledger_submissions s where s.is_current and s.report_kind = 'monthly')"
+        + " from q_ledger_submissions s where s.is_current and s.report_kind = 'monthly'"
+        # Only the months compared (scope and the month before each month; the scope also
+        # lists annual-plan years, skipped there): fingerprinting every
+        # month of the history made this check grow with the years (issue 16: 11 s at 3 years).
+        " and (s.periode in (select periode from q_scope)"
+        f" or s.periode in (select {PREVIOUS.format(p='periode')} from q_scope"
+        "  where length(periode) = 7)))"
         " select c.kode_bapas, c.periode, c.submission_id, p.periode,"
         " c.n_klien >= ? and c.h_klien = p.h_klien,"
         " c.n_kegiatan > 0 and c.h_kegiatan = p.h_kegiatan and c.n_peserta >= ?"
@@ -110,6 +116,8 @@ def client_two_registers_findings(
         "  on a.submission_id = b.submission_id and a.client_key = b.client_key"
         "  and a._row_number < b._row_number and a.no_register <> b.no_register"
         " where a.client_key is not null and a._reporting_period in (select periode from q_scope)"
+        # Same submission, same period: filtering b too keeps the join to the scope's months.
+        " and b._reporting_period in (select periode from q_scope)"
         " and not coalesce(a.tanggal_status < b.tanggal_mulai, false)"
         " and not coalesce(b.tanggal_status < a.tanggal_mulai, false)"
         " order by a.submission_id, a._row_number, b._row_number"
