@@ -46,6 +46,34 @@ def _event(
     )
 
 
+_UPDATED = (
+    "rule_id", "rule_family", "severity", "report_kind", "kode_bapas", "kode_kanwil", "periode",
+    "submission_id", "affected_rows", "sample_rows", "message_id", "hint_id", "message_en",
+    "hint_en", "last_seen",
+)  # fmt: skip
+
+
+def _update_seen(con: duckdb.DuckDBPyConnection, updates: list[list[object]]) -> None:
+    """Refresh findings seen again (values, then finding_id, per row) in one UPDATE.
+
+    One UPDATE per finding cost ~2 ms each: 4 s a night for the ~2,000 findings of a national
+    judging window (issue 16). The rows go to a temp table of the same column types first.
+    """
+    columns = ", ".join(_UPDATED)
+    con.execute(
+        f"create or replace temp table q_updates as select {columns}, finding_id"
+        " from quality.findings limit 0"
+    )
+    marks = ", ".join("?" for _ in range(len(_UPDATED) + 1))
+    con.executemany(f"insert into q_updates values ({marks})", updates)
+    assignments = ", ".join(f"{c} = u.{c}" for c in _UPDATED)
+    con.execute(
+        f"update quality.findings as f set {assignments},"
+        " status = case when f.status = 'resolved' then 'open' else f.status end,"
+        " resolved_at = null from q_updates as u where f.finding_id = u.finding_id"
+    )
+
+
 def reconcile(
     con: duckdb.DuckDBPyConnection,
     drafts: Iterable[FindingDraft],
@@ -97,15 +125,7 @@ def reconcile(
             inserts,
         )
     if updates:
-        con.executemany(
-            "update quality.findings set rule_id = ?, rule_family = ?, severity = ?,"
-            " report_kind = ?, kode_bapas = ?, kode_kanwil = ?, periode = ?, submission_id = ?,"
-            " affected_rows = ?, sample_rows = ?, message_id = ?, hint_id = ?, message_en = ?,"
-            " hint_en = ?, last_seen = ?,"
-            " status = case when status = 'resolved' then 'open' else status end,"
-            " resolved_at = null where finding_id = ?",
-            updates,
-        )
+        _update_seen(con, updates)
     con.execute("create or replace temp table q_seen (finding_id varchar)")
     if by_id:
         con.executemany("insert into q_seen values (?)", [[fid] for fid in by_id])
