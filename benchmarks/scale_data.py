@@ -25,6 +25,10 @@ from ingestion.ledger import SUBMISSION_COLUMNS
 
 NEEDS = ["KERJA", "KETERAMPILAN", "MODAL_USAHA", "PENDIDIKAN", "KEAGAMAAN", "KONSELING",
          "KESEHATAN", "REHABILITASI_NAPZA", "HUKUM", "SOSIAL_KELUARGA"]  # fmt: skip
+# jenis_kegiatan meeting each need, in NEEDS order (codes of ref_codes' jenis_kegiatan list).
+ACTIVITY_TYPES = ["PENYALURAN_KERJA", "PELATIHAN_KETERAMPILAN", "BANTUAN_MODAL", "PENDIDIKAN",
+                  "BIMBINGAN_KEAGAMAAN", "KONSELING", "LAYANAN_KESEHATAN", "REHABILITASI",
+                  "PENYULUHAN_HUKUM", "KEGIATAN_SOSIAL"]  # fmt: skip
 FUNDS = ["APBN", "APBD", "CSR", "SWADAYA", "HIBAH"]
 FIELDS = ["HUKUM_KEMASYARAKATAN", "KEMANDIRIAN_KEPRIBADIAN", "EKONOMI"]
 PROGRAMMES = ["PB", "CB", "CMB", "ASIMILASI", "PIDANA_BERSYARAT"]
@@ -67,7 +71,7 @@ EXPRESSIONS: dict[str, dict[str, str]] = {
     },
     "monthly_kegiatan": {
         "kode_kegiatan": _KEG, "kode_pokmas": "kode || '-PK0' || (1 + k % 3)",
-        "tanggal": "pm + k::int", "jenis_kegiatan": "$needs[1 + k % 10]",
+        "tanggal": "pm + k::int", "jenis_kegiatan": "$activities[1 + k % 10]",
         "kebutuhan_sasaran": "$needs[1 + k % 10]",
         "lokasi": "case when k % 4 = 0 and griya then 'GRIYA_ABHIPRAYA' else 'BAPAS' end",
         "durasi_jam": "2.0", "sumber_dana": "$funds[1 + k % 5]",
@@ -75,12 +79,12 @@ EXPRESSIONS: dict[str, dict[str, str]] = {
     },
     "monthly_peserta": {
         "kode_kegiatan": _KEG, "no_register": _REG, "hadir": "p % 5 <> 0",
-        "selesai": "p % 3 <> 0",
+        "selesai": "p % 5 <> 0 and p % 3 <> 0",
         "hasil": "case when p % 4 = 0 then 'SERTIFIKAT' else 'TIDAK_ADA' end",
     },
     "monthly_griya_abhipraya": {
-        "kapasitas": "20", "penghuni_awal": "10", "masuk": "3", "keluar": "2",
-        "penghuni_akhir": "11",
+        "kapasitas": "20", "penghuni_awal": "10", "masuk": "3", "keluar": "3",
+        "penghuni_akhir": "10",
     },
     "annual_plan_identitas": {
         "tahun": "year(pm)::int", "tanggal_laporan": "pm + interval 19 day", "versi": "1",
@@ -219,6 +223,7 @@ def _substitute(sql: str, clients: int) -> str:
     turnover = max(1, clients // STAY_MONTHS)
     values = {
         "$programmes": str(PROGRAMMES), "$needs": str(NEEDS), "$funds": str(FUNDS),
+        "$activities": str(ACTIVITY_TYPES),
         "$fields": str(FIELDS), "$clients": str(int(clients)), "$loaded_at": "?",
     }  # fmt: skip
     for name, value in values.items():

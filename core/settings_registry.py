@@ -81,6 +81,11 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("duckdb", "postgres")),
     Setting("LIPAS_DBT_THREADS", "int", "2", "dbt threads", "dbt_project/profiles.yml",
             "Warehouse"),
+    Setting("LIPAS_DBT_MEMORY_LIMIT", "text", "80%",
+            "DuckDB `memory_limit` of dbt's warehouse connection (`2GB`, `1500MB`, or a share "
+            "of RAM); above it DuckDB spills to `<warehouse>.tmp/`, but some aggregates cannot: "
+            "at 3 national years `1GB` fails mart_pokmas_performance (Out of Memory)",
+            "dbt_project/profiles.yml", "Warehouse", shown_default="`80%` (DuckDB's own)"),
     Setting("LIPAS_WAREHOUSE_PATH", "path", "",
             "DuckDB file of a hand-run `dbt`; lipas hands dbt its own path in the child "
             "process's environment", "dbt_project/profiles.yml", "Warehouse",

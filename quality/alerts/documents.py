@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from quality.alerts.charts import render_heatmap, render_trend
 from quality.alerts.compose import cid_sources
@@ -135,11 +136,12 @@ def build_documents(
     kanwil_audiences: tuple[str, ...] = (),
     variant: str = "",
     template_url: str | None = None,
+    form_cache: Path | None = None,
 ) -> tuple[Document, ...]:
     """The national digest, requested Kanwil digests, fix-lists and notices of today.
 
     Fix-lists and notices carry their blank forms as attachments unless `template_url` links to
-    them.
+    them; `form_cache` (LIPAS_HOME/cache/forms) keeps each built form for the next nights.
     """
     docs = list(
         digest_documents(
@@ -166,7 +168,7 @@ def build_documents(
                 fix.log_entries,
                 fix.new_count > 0,
                 variant,
-                blank_form_files(fix.kode_bapas, fix.forms),
+                blank_form_files(fix.kode_bapas, fix.forms, form_cache),
             )
         )
     notices = build_notices(
@@ -189,7 +191,7 @@ def build_documents(
                 notice.log_entries,
                 True,
                 variant,
-                blank_form_files(notice.kode_bapas, notice.forms),
+                blank_form_files(notice.kode_bapas, notice.forms, form_cache),
             )
         )
     return tuple(docs)

@@ -7,7 +7,11 @@ configures (`template_url` with {kode}, {periode} or {period}, and {versi}).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +61,16 @@ def blank_forms(
     return tuple(forms)
 
 
-def blank_form_files(kode_bapas: str, forms: tuple[BlankForm, ...]) -> dict[str, bytes]:
+def blank_form_files(
+    kode_bapas: str, forms: tuple[BlankForm, ...], cache_dir: Path | None = None
+) -> dict[str, bytes]:
     """The forms a fix-list or notice promises as attachments (none when a link is configured).
 
     Built with the template generator, IDENTITAS prefilled with the Bapas, period and the
     raised `versi`; a form that cannot be built (Bapas closed since) is left out and logged.
+    With `cache_dir` (LIPAS_HOME/cache/forms) a form is built once and reused: the template is
+    deterministic, and a night's fix-lists and notices re-attach the same forms night after
+    night (issue 16: ~1,000 workbooks, most of the alert step, at national size).
     """
     from core.contract.template import TemplateError, build_template  # openpyxl: only when due
 
@@ -69,8 +78,13 @@ def blank_form_files(kode_bapas: str, forms: tuple[BlankForm, ...]) -> dict[str,
     attached = [f for f in forms if not f.link]
     if not attached:
         return out
+    cache = _cache_folder(cache_dir) if cache_dir is not None else None
     with tempfile.TemporaryDirectory(prefix="lipas-form-") as tmp:
         for form in attached:
+            cached = cache / form.file_name if cache is not None else None
+            if cached is not None and cached.is_file():
+                out[form.file_name] = cached.read_bytes()
+                continue
             target = Path(tmp) / form.file_name
             try:
                 build_template(kode_bapas, form.period, target, versi=form.versi)
@@ -78,4 +92,55 @@ def blank_form_files(kode_bapas: str, forms: tuple[BlankForm, ...]) -> dict[str,
                 logger.warning("no blank form for %s %s: %s", kode_bapas, form.period, exc)
                 continue
             out[form.file_name] = target.read_bytes()
+            if cached is not None:
+                _keep(target, cached)
     return out
+
+
+def _keep(built: Path, cached: Path) -> None:
+    """Move a built form into the cache (atomically: a reader never sees half a workbook)."""
+    try:
+        partial = cached.with_name(f".{cached.name}.{os.getpid()}.partial")
+        shutil.move(built, partial)
+        partial.replace(cached)
+    except OSError as exc:  # a read-only or full disk costs speed, never the notice
+        logger.warning("blank form cache not written (%s): %s", cached, exc)
+
+
+def _cache_folder(cache_dir: Path) -> Path:
+    """This code's folder under `cache_dir`; folders of an earlier contract or seed are removed.
+
+    A form depends on the contract, the seeds (Bapas, code lists, calendar), the template code
+    and xlsxwriter: all are in the folder's name, so a changed one never serves a stale form.
+    """
+    folder = cache_dir / _template_fingerprint()
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in cache_dir.iterdir():
+                if old.is_dir() and old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            logger.warning("blank form cache unavailable (%s): %s", cache_dir, exc)
+    return folder
+
+
+@functools.cache
+def _template_fingerprint() -> str:
+    """sha256 (16 hex digits) over everything build_template reads, and xlsxwriter's version."""
+    import xlsxwriter
+
+    import core.contract.template as template
+    import core.period
+    import core.reference
+    from core.settings import SEEDS_DIR
+
+    contract = Path(template.__file__).parent
+    files = [*sorted(contract.glob("*.py")), *sorted(contract.glob("*.yaml"))]
+    files += [Path(core.period.__file__), Path(core.reference.__file__)]
+    files += sorted(SEEDS_DIR.glob("*.csv"))
+    digest = hashlib.sha256(str(xlsxwriter.__version__).encode())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

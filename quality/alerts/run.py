@@ -129,6 +129,7 @@ def run_report(
             kanwil_audiences=recipients.roles("kanwil:"),
             variant=report_variant(lang, preview),
             template_url=recipients.template_url,
+            form_cache=settings.home / "cache" / "forms",
         )
         files = [f for doc in docs for f in write_document(report_dir, doc)]
         logger.info("wrote %d report files to %s", len(files), report_dir)

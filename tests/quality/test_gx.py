@@ -102,3 +102,40 @@ def test_validate_marts_is_table_driven(lipas_home) -> None:  # type: ignore[no-
     assert results["fct_activity"].failing == ("MART_FCT_ACTIVITY_COST_IDR_BETWEEN: 1 unexpected",)
     assert results["fct_participation"].passed
     assert results["fct_client_month"].failing == ("mart missing",)
+
+
+def test_mart_checks_read_only_the_suite_columns(lipas_home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Issue 16: `select *` of the national fct_client_month made the step peak at GBs. The
+    # suite's columns are read; a checked column the mart lacks still fails the check.
+    import quality.gx_marts as gx_marts
+
+    seen: dict[str, list[str]] = {}
+    real = gx_marts.shared_runner
+
+    class Recording:
+        def __init__(self, runner: GxRunner) -> None:
+            self.runner = runner
+
+        def validate(self, name, frame, specs, keys=()):  # type: ignore[no-untyped-def]
+            seen[name] = list(frame.columns)
+            return self.runner.validate(name, frame, specs, keys)
+
+    monkeypatch.setattr(gx_marts, "shared_runner", lambda docs=None: Recording(real(docs)))
+    con = duckdb.connect(str(lipas_home.warehouse_path))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_activity as select * from (values"
+        " (100.0, 'x' || repeat('y', 50)), (5.0, 'z')) t(cost_idr, wide_unchecked_text)"
+    )
+    con.execute("create table marts.mart_submission_compliance as select 1 as other")
+    con.close()
+    results = {r.table: r for r in validate_marts(lipas_home, data_docs=False)}
+    assert seen["mart_fct_activity"] == ["cost_idr"]
+    assert results["fct_activity"].rows == 2
+    assert results["fct_activity"].failing == (
+        "MART_FCT_ACTIVITY_REPORTED_PARTICIPANTS_BETWEEN: column missing",
+    )
+    assert seen["mart_mart_submission_compliance"] == ["other"]
+    assert results["mart_submission_compliance"].failing == (
+        "MART_MART_SUBMISSION_COMPLIANCE_MEAN_QUALITY_SCORE_BETWEEN: column missing",
+    )
