@@ -13,8 +13,14 @@ with peak RSS (this process + dbt) per step, the slowest dbt models of the +1 mo
 the growth of the +1 month steps from 1 to 10 years (target < 1.5x). 200 Bapas need offices the
 seed does not list yet: the run then uses a copy of the dbt project with made-up extra Bapas.
 
+--postgres also runs each size on a throwaway PostgreSQL 15 cluster (scale_postgres.py: input
+copy + full build after the history, copy + `dbt build` after +1 month, a table beside DuckDB's).
+Off by default as it is slow (minutes per step at national volume); BENCH_SCALE_POSTGRES=1 for
+`make bench`.
+
     .venv/bin/python benchmarks/bench_scale.py --sizes 82x1,82x3          # quick
     .venv/bin/python benchmarks/bench_scale.py                           # every size (hours)
+    .venv/bin/python benchmarks/bench_scale.py --sizes 200x3 --postgres  # beside PostgreSQL
 """
 
 from __future__ import annotations
@@ -28,14 +34,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_ingest import PeakRss
 from benchmarks.scale_data import offices, project_with_offices, synthesise
+from benchmarks.scale_measure import Figures, measure, slowest_nodes
+from benchmarks.scale_postgres import PostgresSide, report_beside
 
 DEFAULT_SIZES = "82x1,82x3,82x10,200x1,200x3,200x10"
 FIRST_PERIOD = (2020, 1)  # the report calendar requires reports from 2020-01
@@ -53,6 +60,7 @@ class SizeResult:
     cpu: dict[str, float] = field(default_factory=dict)
     rss_mb: dict[str, float] = field(default_factory=dict)
     slowest: list[tuple[str, float]] = field(default_factory=list)
+    postgres: Figures | None = None
 
 
 def periods(years: int) -> tuple[list[str], str]:
@@ -104,20 +112,7 @@ def _clear_reference_caches(module: object) -> None:
 
 
 def _timed(result: SizeResult, step: str, fn: Callable[[], object]) -> None:
-    """Time one step; a failing step is reported (NaN) and the others still run."""
-    with PeakRss() as rss:
-        began = time.perf_counter()
-        try:
-            fn()
-        except Exception as exc:
-            print(f"    {step:<10} FAILED: {type(exc).__name__}: {str(exc)[-800:]}", flush=True)
-            result.seconds[step] = result.cpu[step] = result.rss_mb[step] = float("nan")
-            return
-        seconds = time.perf_counter() - began
-    result.seconds[step], result.cpu[step] = seconds, rss.cpu_seconds
-    result.rss_mb[step] = rss.peak / 2**20
-    print(f"    {step:<10} {seconds:8.1f} s wall {rss.cpu_seconds:8.1f} s CPU  "
-          f"peak RSS {rss.peak / 2**20:7,.0f} MB", flush=True)  # fmt: skip
+    measure(result, step, fn)
 
 
 def _dbt_build(home: Path, day: dt.date, *, full_refresh: bool) -> Callable[[], object]:
@@ -151,21 +146,14 @@ def _publish() -> object:
     return publish_snapshot(load_settings(), external_threshold=nightly_external_threshold())
 
 
-def _slowest(home: Path, count: int = 6) -> list[tuple[str, float]]:
-    """The dbt nodes of the last run that took longest (from run_results.json)."""
-    from core.settings import load_settings
-    from orchestration.dbt_invocation import dbt_target_path
-
-    results = dbt_target_path(load_settings()) / "run_results.json"
-    if not results.exists():
-        return []
-    rows = json.loads(results.read_text(encoding="utf-8")).get("results", [])
-    timed = [(str(r["unique_id"]).split(".", 2)[-1], float(r["execution_time"])) for r in rows]
-    return sorted(timed, key=lambda t: -t[1])[:count]
-
-
 def run_size(
-    count: int, years: int, workdir: Path, clients: int, *, resume: bool = False
+    count: int,
+    years: int,
+    workdir: Path,
+    clients: int,
+    *,
+    resume: bool = False,
+    postgres: bool = False,
 ) -> SizeResult:
     """Synthesise one size and time every step (see the module docstring)."""
     import duckdb
@@ -185,7 +173,8 @@ def run_size(
     old_env = dict(os.environ)
     os.environ.update({"LIPAS_HOME": str(home), "LIPAS_ENV": "dev"})
     try:
-        with project_for(count, root):
+        with project_for(count, root), ExitStack() as stack:
+            pg = stack.enter_context(PostgresSide(root / "pg")) if postgres else None
             bapas, _ = offices(count)
             settings = load_settings()
             settings.ensure_dirs()
@@ -217,6 +206,8 @@ def run_size(
                 }), encoding="utf-8")  # fmt: skip
             _timed(result, "checks", _checks(day))
             _timed(result, "publish", _publish)
+            if pg is not None:
+                pg.history(day)
             day = judging_day(new)
             os.environ["LIPAS_AS_OF"] = day.isoformat()
 
@@ -229,8 +220,11 @@ def run_size(
 
             _timed(result, "+1 load", load_month)
             _timed(result, "+1 dbt", _dbt_build(home, day, full_refresh=False))
-            result.slowest = _slowest(home)
+            result.slowest = slowest_nodes()
             _timed(result, "+1 checks", _checks(day))
+            if pg is not None:
+                pg.next_month(day)
+                result.postgres = pg.figures
     finally:
         os.environ.clear()
         os.environ.update(old_env)
@@ -267,6 +261,9 @@ def report(results: list[SizeResult]) -> None:
                 print(f"{count} Bapas {step}: {years} years / 1 year = {cpu:.2f}x CPU "
                       f"({wall:.2f}x wall; target < {TARGET_GROWTH}x from 1 to 10 years) "
                       f"{verdict}")  # fmt: skip
+    beside = [(r.label, r.seconds, r.cpu, r.postgres) for r in results if r.postgres]
+    if beside:
+        report_beside(beside)
 
 
 def main(argv: list[str] | None = None) -> list[SizeResult]:
@@ -278,6 +275,9 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     parser.add_argument(
         "--resume", action="store_true", help="reuse a size's history and full build in --workdir"
     )
+    parser.add_argument(
+        "--postgres", action="store_true", help="also build each size on a PostgreSQL cluster"
+    )
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="lipas-scale-"))
     load = os.getloadavg()[0]
@@ -286,7 +286,9 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     results = []
     for size in args.sizes.split(","):
         count, years = (int(part) for part in size.strip().lower().split("x"))
-        results.append(run_size(count, years, workdir, args.clients, resume=args.resume))
+        results.append(run_size(
+            count, years, workdir, args.clients, resume=args.resume, postgres=args.postgres
+        ))  # fmt: skip
     report(results)
     print(f"load average before/after {load:.1f}/{os.getloadavg()[0]:.1f}")
     if args.workdir is None:

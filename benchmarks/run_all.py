@@ -23,12 +23,17 @@ BENCHMARKS = (
 # on two cores): BENCH_SCALE_SIZES=82x1,82x3,82x10,200x1,200x3,200x10 for the whole curve.
 SCALE_SIZES_ENV = "BENCH_SCALE_SIZES"
 DEFAULT_SCALE_SIZES = "82x1,82x3"
+# BENCH_SCALE_POSTGRES=1 also builds each size on a throwaway PostgreSQL cluster (--postgres):
+# off by default, as it adds minutes per size (copy, full build, +1 month on PostgreSQL).
+SCALE_POSTGRES_ENV = "BENCH_SCALE_POSTGRES"
 
 
 def _argv(name: str) -> list[str] | None:
     """Arguments for one benchmark's main(); None means its own defaults."""
     if name == "benchmarks.bench_scale":
-        return ["--sizes", os.environ.get(SCALE_SIZES_ENV, DEFAULT_SCALE_SIZES)]
+        argv = ["--sizes", os.environ.get(SCALE_SIZES_ENV, DEFAULT_SCALE_SIZES)]
+        postgres = os.environ.get(SCALE_POSTGRES_ENV, "").strip().lower() in ("1", "true", "yes")
+        return [*argv, "--postgres"] if postgres else argv
     if name == "benchmarks.bench_ingest":
         return ["--stages"]
     return None

@@ -7,8 +7,10 @@ client_months as (
     select * from {{ ref('int_client_months__spined') }}
 ),
 
+-- text, as every other code column: the seed's varchar is `character varying` on PostgreSQL,
+-- where fct_client_need's contract (text) then failed the incremental schema check.
 need_codes as (
-    select code as need_code from {{ ref('ref_codes') }}
+    select cast(code as text) as need_code from {{ ref('ref_codes') }}
     where code_list = 'kebutuhan'
 ),
 
