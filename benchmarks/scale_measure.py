@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import time
@@ -66,3 +67,42 @@ def slowest_nodes(target: str | None = None, count: int = 6) -> list[tuple[str, 
     rows = json.loads(results.read_text(encoding="utf-8")).get("results", [])
     timed = [(str(r["unique_id"]).split(".", 2)[-1], float(r["execution_time"])) for r in rows]
     return sorted(timed, key=lambda t: -t[1])[:count]
+
+
+def dbt_build_step(
+    day: dt.date, *, full_refresh: bool, target: str | None = None
+) -> Callable[[], object]:
+    """One dbt build as the nightly runs it, on `target` (default: the settings' target).
+
+    The full build tests everything. The +1 month build is an ordinary night's
+    (orchestration/defs/dbt_assets.py): data tests scoped to the judging window by
+    LIPAS_DBT_TEST_SINCE, unit tests left for nights the models change. Before, this step ran
+    a plain `dbt build`, which tests the whole history: no night runs that.
+    """
+    from core.period import window_start
+    from core.settings import load_settings
+    from orchestration.dbt_invocation import (
+        SKIP_UNIT_TESTS,
+        TEST_SINCE_ENV,
+        dbt_command,
+        dbt_env,
+        run_dbt,
+    )
+    from quality.config import load_quality_config
+
+    def build() -> object:
+        settings = load_settings()
+        env = dbt_env(settings, target=target, as_of_date=day)
+        extra: tuple[str, ...] = ()
+        if not full_refresh:
+            window = load_quality_config(home=settings.home).window_months
+            env[TEST_SINCE_ENV] = window_start(day, window).start.isoformat()
+            extra = SKIP_UNIT_TESTS
+        command = dbt_command("build", full_refresh=full_refresh, extra_args=extra)
+        result = run_dbt(command, env)
+        if not result.success:
+            failed = "\n".join(result.failures) or result.output[-3000:]
+            raise RuntimeError(f"dbt build ({env['LIPAS_DBT_TARGET']}) failed:\n{failed}")
+        return result
+
+    return build

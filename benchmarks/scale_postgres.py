@@ -14,12 +14,11 @@ import datetime as dt
 import math
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.bench_ingest import PeakRss
 from benchmarks.pg_cluster import ClusterPeakRss, PgCluster, start_cluster
-from benchmarks.scale_measure import Figures, measure, slowest_nodes
+from benchmarks.scale_measure import Figures, dbt_build_step, measure, slowest_nodes
 
 TARGET = "postgres"
 
@@ -29,22 +28,6 @@ def _copy_inputs() -> object:
     from publishing.postgres import prepare_postgres_inputs
 
     return prepare_postgres_inputs(load_settings())
-
-
-def _dbt_build(day: dt.date, *, full_refresh: bool) -> Callable[[], object]:
-    """bench_scale's dbt step with target postgres (same command, flags and judging day)."""
-    from core.settings import load_settings
-    from orchestration.dbt_invocation import dbt_command, dbt_env, run_dbt
-
-    def build() -> object:
-        env = dbt_env(load_settings(), target=TARGET, as_of_date=day)
-        result = run_dbt(dbt_command("build", full_refresh=full_refresh), env)
-        if not result.success:
-            failed = "\n".join(result.failures) or result.output[-3000:]
-            raise RuntimeError(f"dbt build on PostgreSQL failed:\n{failed}")
-        return result
-
-    return build
 
 
 class PostgresSide:
@@ -79,12 +62,14 @@ class PostgresSide:
         """Copy the history's inputs and build everything (`--full-refresh`)."""
         self._start()
         measure(self.figures, "pg copy", _copy_inputs, self._meter())
-        measure(self.figures, "pg full", _dbt_build(day, full_refresh=True), self._meter())
+        build = dbt_build_step(day, full_refresh=True, target=TARGET)
+        measure(self.figures, "pg full", build, self._meter())
 
     def next_month(self, day: dt.date) -> None:
         """Copy the inputs again (with the new month) and build incrementally."""
         measure(self.figures, "+1 pg copy", _copy_inputs, self._meter())
-        measure(self.figures, "+1 pg dbt", _dbt_build(day, full_refresh=False), self._meter())
+        build = dbt_build_step(day, full_refresh=False, target=TARGET)
+        measure(self.figures, "+1 pg dbt", build, self._meter())
         slowest = ", ".join(f"{name} {secs:.1f}s" for name, secs in slowest_nodes(TARGET))
         print(f"    slowest nodes of the +1 month PostgreSQL build: {slowest}", flush=True)
 
