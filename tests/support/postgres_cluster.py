@@ -2,6 +2,8 @@
 
 Reusable outside tests/dbt: `start_cluster(tmp)` returns a `PgCluster` whose `env()` gives the
 LIPAS_PG_* variables dbt's postgres target and ingestion/postgres_copy.py read; `stop()` ends it.
+The scale benchmark (benchmarks/scale_postgres.py) starts its cluster here too, with
+`stock=True`: PostgreSQL's own settings, fsync on, as a real server runs.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ def _free_port() -> int:
 def _as_postgres(args: list[str]) -> subprocess.CompletedProcess[str]:
     """Run a server binary as the postgres OS user (initdb refuses to run as root)."""
     prefix = ["runuser", "-u", PG_USER, "--"] if os.geteuid() == 0 else []
-    return subprocess.run(prefix + args, check=True, capture_output=True, text=True, timeout=120)
+    # 300 s: stopping a benchmark's server checkpoints gigabytes (tests take seconds).
+    return subprocess.run(prefix + args, check=True, capture_output=True, text=True, timeout=300)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ class PgCluster:
         """libpq connection string."""
         return f"host={self.host} port={self.port} user={self.user} dbname={self.dbname}"
 
+    def postmaster_pid(self) -> int:
+        """The server's main process (first line of postmaster.pid); its children do the work."""
+        return int((self.data_dir / "postmaster.pid").read_text().splitlines()[0])
+
     def stop(self) -> None:
         """Stop the server (fast shutdown) and remove its files; a server already gone is fine."""
         if (self.data_dir / "postmaster.pid").exists():
@@ -71,11 +78,12 @@ class PgCluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_cluster(tmp: Path | None = None) -> PgCluster:
+def start_cluster(tmp: Path | None = None, *, stock: bool = False) -> PgCluster:
     """initdb + start a cluster on a free port and create the `lipas` database.
 
     Without `tmp` the cluster lives in its own mkdtemp folder: pytest prunes old basetemp
     folders, and a concurrent session of a colleague once deleted a running cluster's data dir.
+    Tests run it with fsync off (a throwaway); `stock` keeps PostgreSQL's defaults.
     """
     root = (tmp / "pg") if tmp is not None else Path(tempfile.mkdtemp(prefix="lipas_pg_"))
     root.mkdir(parents=True, exist_ok=True)
@@ -91,7 +99,9 @@ def start_cluster(tmp: Path | None = None) -> PgCluster:
         str(PG_BIN / "initdb"), "-D", str(cluster.data_dir), "-U", PG_USER,
         "--auth=trust", "--encoding=UTF8", "--locale=C",
     ])  # fmt: skip
-    options = f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    options = f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1"
+    if not stock:
+        options += " -c fsync=off"
     _as_postgres([
         str(PG_BIN / "pg_ctl"), "-D", str(cluster.data_dir), "-o", options,
         "-l", str(root / "server.log"), "-w", "start",
