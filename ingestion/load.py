@@ -88,9 +88,9 @@ class ParquetBatch:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self._pending.append((tmp, path))
         # No dictionary pages or statistics: on a few thousand rows a sheet they cost ~20% of
-        # the write; readers need neither. Snappy, not zstd: the write costs 0.22 s instead of
-        # 0.48 s CPU for a 12-Bapas year (5% of a parse worker) for files 1.8x the size (issue
-        # 16); the archive keeps the originals and the warehouse the rows, so size matters less.
+        # the write; readers need neither. Snappy, not zstd: about half the write's CPU for
+        # files 1.8x the size (issue 16, docs/ingestion.md); the archive keeps the originals
+        # and the warehouse the rows, so size matters less.
         pq.write_table(
             table, tmp, compression=PARQUET_COMPRESSION, use_dictionary=False,
             write_statistics=False,

@@ -95,3 +95,29 @@ def test_no_pii_anywhere(
     # The scan itself must be able to fail: the archive (the one PII store) does hold the NIK.
     archived = next(lipas_home.archive_dir.rglob("csv"))
     assert any(_leaks(p.read_text(encoding="utf-8")) for p in archived.iterdir())
+
+
+def test_nik_typed_in_other_digit_scripts_is_the_same_client(lipas_home: Settings) -> None:
+    """A clerk on a Japanese/Chinese IME types full-width digits, on an Arabic layout Arabic-
+    Indic ones. Before, such a NIK passed the parsers unchanged and pseudonymisation refused the
+    whole file as an unexpected error; now the file is accepted and each client gets the same
+    client_key as when typed in ASCII, and the digits are stored nowhere."""
+    scripts = {"BP3201": None, "BP3202": 0xFF10, "BP3203": 0x0660}
+    for kode, zero in scripts.items():
+        report = monthly_report(kode)
+        if zero is not None:
+            for client in report.sheets["KLIEN"]:
+                nik = str(client["nik"])
+                client["nik"] = nik.translate({ord(d): chr(zero + int(d)) for d in "0123456789"})
+        write_xlsx(report, lipas_home.landing_dir / kode / "laporan.xlsx")
+    summary = run_ingest(lipas_home)
+    assert (summary.accepted, summary.rejected) == (3, 0)
+    with duckdb.connect(str(lipas_home.warehouse_path), read_only=True) as con:
+        keys = con.execute(
+            "SELECT kode_bapas, list(client_key ORDER BY _row_number) FROM raw.monthly_klien"
+            " GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert [kode for kode, _ in keys] == list(scripts)
+    assert keys[0][1] == keys[1][1] == keys[2][1]
+    assert all(key is not None for key in keys[0][1])
+    assert not [v for _, v in _duckdb_strings(lipas_home.warehouse_path) if _leaks(v)]

@@ -1,0 +1,56 @@
+"""Time the nightly's checks on an existing home: the raw-integrity gate, then `run_checks`.
+
+For a warehouse another benchmark left behind (e.g. `bench_scale.py --workdir DIR` keeps
+DIR/<size>/home), judged on one day as the nightly would (the judging window up to it). Prints
+wall and CPU seconds (this process: DuckDB's threads included) and the per-family timings
+`run_checks` records. To compare two versions of the code, run the same command from a
+`git worktree` of each (the script imports the tree it lives in); the checks write findings,
+so run each version twice and quote the second run.
+
+    .venv/bin/python benchmarks/time_checks.py DIR/82x3/home 2023-02-15
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run both steps once and print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("home", type=Path, help="LIPAS_HOME holding warehouse/lipas.duckdb")
+    parser.add_argument("as_of", type=dt.date.fromisoformat, help="judging day, YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    os.environ.update({"LIPAS_HOME": str(args.home), "LIPAS_ENV": "dev"})
+    os.environ["LIPAS_AS_OF"] = args.as_of.isoformat()
+    logging.basicConfig(level=logging.WARNING)
+
+    from core.settings import load_settings
+    from quality.raw_integrity import check_raw_integrity
+    from quality.runner import run_checks
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    check_raw_integrity(load_settings())
+    _print("raw integrity", wall, cpu)
+    cpu, wall = time.process_time(), time.perf_counter()
+    summary = run_checks(load_settings(), as_of=args.as_of)
+    _print("run_checks", wall, cpu)
+    slowest = sorted(summary.timings.items(), key=lambda item: -item[1])[:6]
+    print("run_checks families (s): " + ", ".join(f"{k} {v:.1f}" for k, v in slowest))
+
+
+def _print(name: str, wall: float, cpu: float) -> None:
+    print(f"{name}: {time.perf_counter() - wall:.1f} s wall, "
+          f"{time.process_time() - cpu:.1f} s CPU", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
