@@ -62,21 +62,21 @@ def direct_steps(settings: Settings, period: str, day: dt.date) -> dict[str, Cal
     from quality.alerts import run_report
     from quality.alerts.receipts_run import send_receipts
     from quality.gx_marts import validate_marts
-    from quality.raw_integrity import check_raw_integrity
+    from quality.raw_integrity import run_raw_integrity_gate
     from quality.runner import run_checks
 
     return {
         "ingest": lambda: ingest_landing(settings),
         # The nightly job's bapas_receipts asset (files ingested since the last receipts).
         "receipts": lambda: send_receipts(settings),
-        "checks": lambda: (check_raw_integrity(settings), run_checks(settings, as_of=day)),
+        "checks": lambda: (run_raw_integrity_gate(settings), run_checks(settings, as_of=day)),
         "dbt": lambda: dbt_night(settings, day),
         "mart_checks": lambda: validate_marts(settings),
         "alerts": lambda: run_report(settings, period, as_of=day, send=False),
         "publish": lambda: publish_snapshot(
             settings, external_threshold=nightly_external_threshold()
         ),
-        "site": lambda: _sites(settings, day),
+        "site": lambda: sites(settings, day),
     }
 
 
@@ -111,7 +111,7 @@ def dbt_night(settings: Settings, day: dt.date) -> DbtResult:
     return result
 
 
-def _sites(settings: Settings, day: dt.date) -> None:
+def sites(settings: Settings, day: dt.date) -> None:
     """The leadership site (and its external copy when configured), as the nightly asset does."""
     from publishing.site.build import build_published_site
     from publishing.suppression import nightly_external_threshold

@@ -1,5 +1,9 @@
 """Time the nightly's checks on an existing home: the raw-integrity gate, then `run_checks`.
 
+The gate is timed three ways: the read-only scan of the whole raw history (what the gate did
+before it kept ledger.raw_scans), its full pass, and an ordinary night's pass over the latest
+month's submissions only.
+
 For a warehouse another benchmark left behind (e.g. `bench_scale.py --workdir DIR` keeps
 DIR/<size>/home), judged on one day as the nightly would (the judging window up to it). Prints
 wall and CPU seconds (this process: DuckDB's threads included) and the per-family timings
@@ -33,13 +37,31 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["LIPAS_AS_OF"] = args.as_of.isoformat()
     logging.basicConfig(level=logging.WARNING)
 
+    import duckdb
+
     from core.settings import load_settings
-    from quality.raw_integrity import check_raw_integrity
+    from quality.raw_integrity import check_raw_integrity, run_raw_integrity_gate
+
+    settings = load_settings()
+    cpu, wall = time.process_time(), time.perf_counter()
+    check_raw_integrity(settings)
+    _print("raw integrity, read-only scan of all history (the gate before issue 16)", wall, cpu)
+    cpu, wall = time.process_time(), time.perf_counter()
+    run_raw_integrity_gate(settings, full=True)
+    _print("raw-integrity gate, full pass (every LIPAS_RAW_FULL_SCAN_DAYS)", wall, cpu)
+    # An ordinary night: the latest month's submissions are the ones not scanned yet.
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "delete from ledger.raw_scans where submission_id in (select submission_id"
+            " from ledger.submissions where periode = (select max(periode)"
+            " from ledger.submissions where report_kind = 'monthly'))"
+        )
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = run_raw_integrity_gate(settings)
+    _print(f"raw-integrity gate, nightly pass ({result.scanned} new submissions)", wall, cpu)
+
     from quality.runner import run_checks
 
-    cpu, wall = time.process_time(), time.perf_counter()
-    check_raw_integrity(load_settings())
-    _print("raw integrity", wall, cpu)
     cpu, wall = time.process_time(), time.perf_counter()
     summary = run_checks(load_settings(), as_of=args.as_of)
     _print("run_checks", wall, cpu)

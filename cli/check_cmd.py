@@ -64,9 +64,9 @@ def check_command(
 
 
 def _open_findings(warehouse: Path, periods: tuple[str, ...]) -> list[dict[str, Any]]:
-    import duckdb
+    from core.duckdb_connect import open_duckdb
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_duckdb(str(warehouse), read_only=True)
     try:
         cur = con.execute(
             "select finding_id, rule_id, rule_family, severity, kode_bapas, periode,"
@@ -139,10 +139,10 @@ def _pct(value: float | None) -> str:
 def _evaluate(
     settings: Any, manifest_path: Path, as_of: dt.date | None, as_json: bool, with_gx: bool
 ) -> None:
-    import duckdb
     from rich.console import Console
     from rich.table import Table
 
+    from core.duckdb_connect import open_duckdb
     from quality.runner import run_checks
     from synthetic.evaluate import evaluate, load_manifest, manifest_scope
 
@@ -156,7 +156,7 @@ def _evaluate(
         settings, as_of=as_of or scope.as_of, periods=scope.months, bapas=scope.bapas,
         with_gx=with_gx,
     )  # fmt: skip
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = open_duckdb(str(settings.warehouse_path), read_only=True)
     try:
         result = evaluate(con, manifest)
     finally:

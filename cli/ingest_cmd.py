@@ -90,9 +90,9 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print counts as JSON.")] = False,
 ) -> None:
     """Ledger counts by report kind and status."""
-    import duckdb
     from rich.table import Table
 
+    from core.duckdb_connect import open_duckdb
     from core.settings import load_settings
     from ingestion.ledger import status_counts
 
@@ -100,7 +100,7 @@ def status_command(
     counts: list[tuple[str, str, int]] = []
     if settings.warehouse_path.exists():
         # Read-only: `status` never creates or changes anything in the warehouse.
-        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        with open_duckdb(str(settings.warehouse_path), read_only=True) as con:
             found = con.execute(
                 "SELECT count(*) FROM information_schema.tables "
                 "WHERE table_schema = 'ledger' AND table_name = 'submissions'"

@@ -22,6 +22,7 @@ from core.table_layout import Column, Table, UnknownSqlTypeError, postgres_type
 __all__ = [
     "DBT_QUALITY_SOURCES",
     "INTERFACE_TABLES",
+    "LEDGER_RAW_SCANS",
     "LEDGER_REDACTIONS",
     "LEDGER_ROW_ISSUES",
     "LEDGER_SCHEMA",
@@ -133,6 +134,30 @@ LEDGER_REDACTIONS = Table(
         _c("reason", _V, "Why (operator's words or the gate's).", nullable=False),
         _c("actor", _V, "Who: operator name or the pipeline step.", nullable=False),
         _c("redacted_at", _T, "When (naive UTC).", nullable=False),
+    ),
+)
+
+LEDGER_RAW_SCANS = Table(
+    LEDGER_SCHEMA,
+    "raw_scans",
+    "Submissions the raw-integrity gate has scanned, so a night scans only new ones.",
+    "quality/raw_integrity.py",
+    (
+        _c(
+            "submission_id",
+            _V,
+            "Ledger id of the scanned submission.",
+            nullable=False,
+            primary_key=True,
+        ),
+        _c("scanned_at", _T, "When the gate last scanned it (naive UTC).", nullable=False),
+        _c("full_scan", _B, "Scanned by a full pass over the whole raw layer.", nullable=False),
+        _c(
+            "columns_digest",
+            _V,
+            "Digest of the scanned columns; a change forces a full pass.",
+            nullable=False,
+        ),
     ),
 )
 
@@ -268,7 +293,12 @@ QUALITY_SUBMISSION_SCORES = Table(
     ),
 )
 
-LEDGER_TABLES: tuple[Table, ...] = (LEDGER_SUBMISSIONS, LEDGER_ROW_ISSUES, LEDGER_REDACTIONS)
+LEDGER_TABLES: tuple[Table, ...] = (
+    LEDGER_SUBMISSIONS,
+    LEDGER_ROW_ISSUES,
+    LEDGER_REDACTIONS,
+    LEDGER_RAW_SCANS,
+)
 QUALITY_TABLES: tuple[Table, ...] = (
     QUALITY_FINDINGS,
     QUALITY_FINDING_EVENTS,

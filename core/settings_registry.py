@@ -86,6 +86,11 @@ SETTINGS: tuple[Setting, ...] = (
             "of RAM); above it DuckDB spills to `<warehouse>.tmp/`, but some aggregates cannot: "
             "at 3 national years `1GB` fails mart_pokmas_performance (Out of Memory)",
             "dbt_project/profiles.yml", "Warehouse", shown_default="`80%` (DuckDB's own)"),
+    Setting("LIPAS_DUCKDB_MEMORY_LIMIT", "text", "1GB",
+            "DuckDB `memory_limit` of every connection lipas opens in its own processes (checks, "
+            "mart checks, publishing, alerts, site); above it DuckDB spills to "
+            "`<database>.tmp/`. `80%` is DuckDB's own (of RAM, per process)",
+            "core.duckdb_connect", "Warehouse"),
     Setting("LIPAS_WAREHOUSE_PATH", "path", "",
             "DuckDB file of a hand-run `dbt`; lipas hands dbt its own path in the child "
             "process's environment", "dbt_project/profiles.yml", "Warehouse",
@@ -123,6 +128,10 @@ SETTINGS: tuple[Setting, ...] = (
             "periods checked when no `--period` is given (the judging window of every command "
             "and job)", _QUALITY, "Quality rules",
             shown_default="`instance.json`'s window, else `12`", env_file="commented"),
+    Setting("LIPAS_RAW_FULL_SCAN_DAYS", "int", "7",
+            "days between full passes of the raw-integrity gate over the whole raw layer; the "
+            "nights between scan only submissions not scanned yet (`0`: a full pass every run)",
+            "quality.raw_integrity", "Quality rules"),
     Setting("LIPAS_QUALITY_INACTIVE_AFTER", "int", "6",
             "silent periods before an office is flagged possibly inactive", _QUALITY,
             "Quality rules"),

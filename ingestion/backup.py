@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def _connect_read_only(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnec
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True)
+            return open_duckdb(str(path), read_only=True)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 if "lock" in str(exc).lower():
@@ -270,7 +271,7 @@ def restore_home(settings: Settings, src: Path) -> RestoreResult:
         copied += 1
     settings.archive_dir.chmod(0o700)
     rows = 0
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with open_duckdb(str(settings.warehouse_path)) as con:
         con.execute("BEGIN TRANSACTION")
         for schema in BACKUP_SCHEMAS:
             con.execute(f"create schema if not exists {_quote(schema)}")

@@ -16,7 +16,12 @@ import pyarrow as pa
 from core.contract.model import load_contract
 from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, create_table_sql, raw_columns
 from core.errors import RowIssue
-from core.interface_tables import LEDGER_REDACTIONS, LEDGER_ROW_ISSUES, LEDGER_SUBMISSIONS
+from core.interface_tables import (
+    LEDGER_RAW_SCANS,
+    LEDGER_REDACTIONS,
+    LEDGER_ROW_ISSUES,
+    LEDGER_SUBMISSIONS,
+)
 
 # Layouts are declared once in core/interface_tables.py; these names are what callers use.
 SUBMISSIONS_DDL = LEDGER_SUBMISSIONS.create_sql()
@@ -24,6 +29,7 @@ ROW_ISSUES_DDL = LEDGER_ROW_ISSUES.create_sql()
 # Audit of every change made to stored rows after load (masking by the raw-integrity gate,
 # `lipas purge`): who, when, why and how many rows; never the values themselves.
 REDACTIONS_DDL = LEDGER_REDACTIONS.create_sql()
+RAW_SCANS_DDL = LEDGER_RAW_SCANS.create_sql()
 SUBMISSION_COLUMNS = LEDGER_SUBMISSIONS.column_names
 # held: loaded but not in force until an operator decides (identity mismatch, older versi);
 # reprocessed: an earlier outcome replaced by `lipas reprocess` (the new row follows it).
@@ -65,6 +71,7 @@ def ensure_ledger_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
     con.execute(ROW_ISSUES_DDL)
     con.execute(REDACTIONS_DDL)
+    con.execute(RAW_SCANS_DDL)
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:

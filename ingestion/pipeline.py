@@ -25,6 +25,7 @@ from typing import cast
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from core.redact import mask_long_runs, scrub
 from core.settings import Settings
 from core.settings_registry import setting
@@ -355,9 +356,7 @@ def connect_writer(settings: Settings) -> duckdb.DuckDBPyConnection:
     try:
         # Inserts stream from Parquet; without a cap DuckDB kept ~200 MB of written blocks
         # cached in the writer, part of the run's 1.5 GB budget (issue #11 item 7).
-        return duckdb.connect(
-            str(settings.warehouse_path), config={"memory_limit": WRITER_MEMORY_LIMIT}
-        )
+        return open_duckdb(settings.warehouse_path, limit=WRITER_MEMORY_LIMIT)
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise

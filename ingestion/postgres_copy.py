@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from core.table_layout import UnknownSqlTypeError
 from core.table_layout import postgres_type as core_postgres_type
 
@@ -96,7 +97,7 @@ def copy_to_postgres(
     from psycopg2 import sql  # heavy import kept out of module import time
 
     copied: list[CopiedTable] = []
-    con = duckdb.connect(str(duckdb_path), read_only=True)
+    con = open_duckdb(str(duckdb_path), read_only=True)
     try:
         with tempfile.TemporaryDirectory(prefix="lipas_pgcopy_") as tmp:
             for schema, table in _tables(con, [_checked(s) for s in schemas]):

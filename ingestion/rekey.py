@@ -15,8 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from core.duckdb_connect import open_duckdb
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ class Replay:
 
 def _originals(warehouse: Path) -> tuple[list[tuple[str, str, float]], set[str]]:
     """(archived path, original path, received epoch) per distinct content, oldest first."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_duckdb(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "select sha256, any_value(archived_path order by received_at), "
             "any_value(original_path order by received_at), min(received_at), "

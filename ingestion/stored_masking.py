@@ -77,13 +77,25 @@ def _masker(column: str, key: bytes) -> Callable[[str], str]:
     return lambda text: mask_long_runs(text, key)
 
 
+def scope_filter(scope: str | None) -> str:
+    """SQL predicate keeping the rows of the submissions listed in table `scope` (or all rows).
+
+    A semi-join, not a literal list: DuckDB then runs the digit-run test only on the scope's
+    rows instead of evaluating it over the whole history first. `scope` is a constant name.
+    """
+    if scope is None:
+        return "true"
+    return f"submission_id in (select submission_id from {scope})"
+
+
 def _scan_raw(
-    con: duckdb.DuckDBPyConnection, table: str, column: str, key: bytes
+    con: duckdb.DuckDBPyConnection, table: str, column: str, key: bytes, scope: str | None
 ) -> tuple[list[MaskedColumn], dict[str, str]]:
     # Identifiers come from the contract (scanned_raw_columns), the pattern is bound.
     hits = con.execute(
         f"select submission_id, _row_number, {column} from {RAW_SCHEMA}.{table}"
-        f" where {long_run_filter(column)} order by submission_id, _row_number",
+        f" where {scope_filter(scope)} and {long_run_filter(column)}"
+        " order by submission_id, _row_number",
         [LONG_RUN_PATTERN],
     ).fetchall()
     mask = _masker(column, key)
@@ -163,12 +175,14 @@ def _ledger_names(con: duckdb.DuckDBPyConnection) -> list[MaskedColumn]:
 
 
 def mask_stored_long_runs(
-    con: duckdb.DuckDBPyConnection, settings: Settings, key: bytes
+    con: duckdb.DuckDBPyConnection, settings: Settings, key: bytes, scope: str | None = None
 ) -> list[MaskedColumn]:
-    """Mask every stored long digit run in place (caller's transaction); what was masked.
+    """Mask stored long digit runs in place (caller's transaction); what was masked.
 
-    Parquet files are rewritten before the caller commits: a crash in between leaves the
-    database unmasked, and the next run masks it again with the same stand-ins.
+    `scope` names a table of submission ids whose raw rows are scanned; None scans every row.
+    Ledger file names are always scanned whole (one small table). Parquet files are rewritten
+    before the caller commits: a crash in between leaves the database unmasked, and the next
+    run masks it again with the same stand-ins.
     """
     existing = _existing(con)
     found: list[MaskedColumn] = []
@@ -178,7 +192,7 @@ def mask_stored_long_runs(
         maps: dict[str, dict[str, str]] = {}
         table_found: list[MaskedColumn] = []
         for column in columns:
-            hits, mapping = _scan_raw(con, table, column, key)
+            hits, mapping = _scan_raw(con, table, column, key, scope)
             if hits:
                 maps[column] = mapping
                 table_found += hits

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from core.contract.model import CONTRACT_PATH
+from core.duckdb_connect import open_duckdb
 from core.period import Period, PeriodError, utc_now, window_start
 from core.settings import DBT_PROJECT_DIR
 
@@ -91,14 +92,14 @@ def pending_full_refresh(warehouse: Path) -> list[str]:
     """Changed files since the warehouse's last recorded build (opens and closes the writer)."""
     if not warehouse.is_file():
         return []
-    with duckdb.connect(str(warehouse)) as con:
+    with open_duckdb(str(warehouse)) as con:
         return changed_since_last_build(con, code_fingerprint())
 
 
 def record_warehouse_build(warehouse: Path) -> None:
     """Record the current fingerprint after a successful build of `warehouse`."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with open_duckdb(str(warehouse)) as con:
         record_build(con, code_fingerprint())
 
 
@@ -113,7 +114,7 @@ def data_tests_since(warehouse: Path, judging_day: dt.date, window_months: int) 
     """
     if not warehouse.is_file():
         return None
-    with duckdb.connect(str(warehouse)) as con:
+    with open_duckdb(str(warehouse)) as con:
         tables = {
             name
             for (name,) in con.execute(

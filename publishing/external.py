@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from publishing.catalog import list_source_tables, quote_ident
 from publishing.parquet_export import catalog_name, new_version_dir, swap_link
 from publishing.suppression import SuppressionSpec, suppress_small_cells
@@ -99,7 +100,7 @@ EXTERNAL_TABLES = frozenset({"dim_bapas", "dim_period", "ref_bapas", "ref_kanwil
 def export_external(snapshot: Path, published_dir: Path, threshold: int) -> Path:
     """Write the suppressed external copy next to the snapshot and swap it in."""
     target = new_version_dir(published_dir, EXTERNAL_LINK)
-    con = duckdb.connect(str(snapshot), read_only=True)
+    con = open_duckdb(str(snapshot), read_only=True)
     try:
         tables = list_source_tables(con, catalog_name(con), ("marts", "reference"))
         parents = _parent_lookup(con, {t.name for t in tables})

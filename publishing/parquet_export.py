@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from publishing.catalog import SourceTable, list_source_tables, quote_ident
 from publishing.status import utc_now
 
@@ -29,7 +30,7 @@ KEEP_VERSIONS = 2  # the current folder and the previous one (a reader may still
 def export_parquet(snapshot: Path, published_dir: Path) -> Path:
     """Export every `marts` table of the snapshot to `published/parquet/<table>/`."""
     target = new_version_dir(published_dir, PARQUET_LINK)
-    con = duckdb.connect(str(snapshot), read_only=True)
+    con = open_duckdb(str(snapshot), read_only=True)
     try:
         for table in list_source_tables(con, catalog_name(con), ("marts",)):
             _copy_table(con, table, target / table.name)

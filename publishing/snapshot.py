@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from core.settings import Settings
 from publishing.catalog import (
     PUBLISHED_SCHEMAS,
@@ -179,7 +180,7 @@ def _build_snapshot(
     published_at: str,
     run_id: str | None,
 ) -> list[PublishedTable]:
-    con = duckdb.connect(str(target))
+    con = open_duckdb(str(target))
     try:
         # ATTACH takes no bound parameter; the path is our own settings path, quotes doubled.
         con.execute(f"attach {sql_string_literal(str(source))} as {SOURCE_ALIAS} (read_only)")

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core.duckdb_connect import open_duckdb
 from core.settings import Settings
 from publishing.snapshot import snapshot_path
 from publishing.suppression import infer_spec, suppress_small_cells
@@ -48,7 +49,7 @@ def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
         raise SnapshotMissingError(
             f"no published snapshot at {path}: run `lipas publish` (or the nightly job) first"
         )
-    return duckdb.connect(str(path), read_only=True, config=dict(READ_ONLY_CONFIG))
+    return open_duckdb(str(path), read_only=True, config=dict(READ_ONLY_CONFIG))
 
 
 def run_query(

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from core.duckdb_connect import fetch_frame, open_duckdb
 from core.settings import Settings
 from quality.gx_suites import ExpectationSpec, shared_runner
 from quality.model import IMPORTANCE_TO_SEVERITY
@@ -83,7 +84,7 @@ def _mart_frame(
     columns = [c for c in present if c in wanted] or present[:1]
     # Table names come from marts.yaml (checked against IDENTIFIER), columns from the catalog.
     quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
-    return con.execute(f"select {quoted} from {MARTS_SCHEMA}.{mart}").df()
+    return fetch_frame(con, f"select {quoted} from {MARTS_SCHEMA}.{mart}")
 
 
 def validate_marts(
@@ -93,7 +94,7 @@ def validate_marts(
 ) -> list[MartValidation]:
     """Validate every configured mart; a missing mart or column fails (never silently passes)."""
     own = con is None
-    connection = con or duckdb.connect(str(settings.warehouse_path), read_only=True)
+    connection = con or open_duckdb(str(settings.warehouse_path), read_only=True)
     docs_dir = settings.reports_dir / "data_docs" if data_docs else None
     try:
         present = _existing_marts(connection)

@@ -4,11 +4,19 @@ A NIK or NIP stored by one submission is masked in place (raw tables, raw Parque
 names), audited in ledger.redactions and reported as a finding for that Bapas and period, and
 the night goes on. Only what cannot be pinned on one submission blocks dbt: two current
 versions of one Bapas-period, rows loaded twice, or a digit run still there after masking.
+
+Raw is append-only per submission, so a night scans only the submissions the gate has not
+scanned yet (ledger.raw_scans): scanning ten years of history every night was the check step
+that grew with history (issue 16). A full pass still runs every LIPAS_RAW_FULL_SCAN_DAYS days,
+on the first run, and whenever the scanned columns change: it catches rows that reached raw by
+another door than ingestion, under an id the gate had already scanned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,12 +24,14 @@ from dataclasses import dataclass
 import duckdb
 
 from core.contract.model import load_contract
-from core.contract.raw_schema import RAW_SCHEMA, raw_tables
+from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, raw_tables
+from core.duckdb_connect import open_duckdb
 from core.errors import RowIssue
 from core.period import utc_now
 from core.redact import FILE_NAME_COLUMN, LONG_RUN_PATTERN, long_number_messages
 from core.reference import load_bapas
 from core.settings import Settings
+from core.settings_registry import setting
 from ingestion.ledger import ensure_ledger_tables, insert_row_issues
 from ingestion.pseudonymise import resolve_pseudonym_key
 from ingestion.stored_masking import (
@@ -30,6 +40,7 @@ from ingestion.stored_masking import (
     mask_stored_long_runs,
     record_redactions,
     scanned_raw_columns,
+    scope_filter,
 )
 from ingestion.transform import FILE_NAME_CODE, LONG_NUMBER_CODE
 from quality.catalogue import rule
@@ -43,6 +54,8 @@ logger = logging.getLogger(__name__)
 
 GATE_ACTOR = "raw_integrity_gate"
 GATE_REASON = "angka panjang (NIK/NIP?) di kolom teks / long digit run in a text column"
+# Temp table of the submission ids this run scans (the gate's connection only).
+SCOPE_TABLE = "_raw_gate_scope"
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,8 @@ class GateResult:
     isolated: tuple[IsolatedSubmission, ...]
     findings: int
     problems: tuple[str, ...]
+    scanned: int = 0  # submissions whose raw rows this run scanned
+    full_scan: bool = False  # the whole raw layer, not only submissions not scanned yet
 
     @property
     def passed(self) -> bool:
@@ -80,37 +95,90 @@ class GateResult:
         return not self.problems
 
 
-def run_raw_integrity_gate(settings: Settings, now: dt.datetime | None = None) -> GateResult:
-    """Isolate stored long digit runs (mask, audit, finding), then report what still blocks."""
+def run_raw_integrity_gate(
+    settings: Settings, now: dt.datetime | None = None, *, full: bool = False
+) -> GateResult:
+    """Isolate stored long digit runs (mask, audit, finding), then report what still blocks.
+
+    Scans the submissions not scanned yet, or everything when `full` or a full pass is due.
+    """
     if not settings.warehouse_path.exists():
         return GateResult((), 0, ())
     moment = now or utc_now()
     key = resolve_pseudonym_key(purpose="the raw-integrity gate (`lipas check`, nightly)")
-    con = duckdb.connect(str(settings.warehouse_path))
+    con = open_duckdb(str(settings.warehouse_path))
     try:
         ensure_ledger_tables(con)
         con.execute("begin transaction")
         try:
-            masked = mask_stored_long_runs(con, settings, key)
+            digest = _columns_digest()
+            full = full or _full_scan_due(con, moment, digest)
+            scanned = _select_scope(con, full)
+            masked = mask_stored_long_runs(con, settings, key, None if full else SCOPE_TABLE)
             isolated, findings = _isolate(con, masked, moment)
+            con.execute(
+                "insert or replace into ledger.raw_scans"
+                f" select submission_id, ?, ?, ? from {SCOPE_TABLE}",
+                [moment, full, digest],
+            )
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
         # Columns without a hit were just scanned in this snapshot: verify only what was masked.
-        problems = _problems(con, {(m.table_name, m.column_name) for m in masked})
+        verify = {(m.table_name, m.column_name) for m in masked}
+        problems = _problems(con, verify, None if full else SCOPE_TABLE)
     finally:
         con.close()
+    logger.info(
+        "raw integrity: %s pass, %d submissions scanned, %d masked, %d problems",
+        "full" if full else "new-submission",
+        scanned,
+        len(isolated),
+        len(problems),
+    )
     for item in isolated:
         logger.warning("raw integrity: masked %s", item.as_json())
-    return GateResult(tuple(isolated), findings, tuple(problems))
+    return GateResult(tuple(isolated), findings, tuple(problems), scanned, full)
+
+
+def _columns_digest() -> str:
+    """What a pass scans; when the contract changes it, earlier passes no longer count."""
+    text = json.dumps(scanned_raw_columns(), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _full_scan_due(con: duckdb.DuckDBPyConnection, now: dt.datetime, digest: str) -> bool:
+    """No full pass yet, the last one older than the setting's days, or other columns then."""
+    days = setting("LIPAS_RAW_FULL_SCAN_DAYS").integer()
+    last_full, other_columns = con.execute(
+        "select max(scanned_at) filter (where full_scan),"
+        " count(*) filter (where columns_digest <> ?) from ledger.raw_scans",
+        [digest],
+    ).fetchone() or (None, 0)
+    if days == 0 or last_full is None or other_columns:
+        return True
+    return bool(last_full <= now - dt.timedelta(days=days))
+
+
+def _select_scope(con: duckdb.DuckDBPyConnection, full: bool) -> int:
+    """Fill SCOPE_TABLE with the ids this pass covers (every ledger id on a full pass)."""
+    not_scanned = (
+        "" if full else " where submission_id not in (select submission_id from ledger.raw_scans)"
+    )
+    con.execute(
+        f"create or replace temp table {SCOPE_TABLE} as"
+        f" select distinct submission_id from {LEDGER_SCHEMA}.submissions{not_scanned}"
+    )
+    row = con.execute(f"select count(*) from {SCOPE_TABLE}").fetchone()
+    return int(row[0]) if row else 0
 
 
 def check_raw_integrity(settings: Settings) -> list[str]:
     """Problems found, read-only (empty when the raw layer is sound); no warehouse is fine."""
     if not settings.warehouse_path.exists():
         return []
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = open_duckdb(str(settings.warehouse_path), read_only=True)
     try:
         return _problems(con)
     finally:
@@ -238,9 +306,15 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 
 def _problems(
-    con: duckdb.DuckDBPyConnection, verify: set[tuple[str, str]] | None = None
+    con: duckdb.DuckDBPyConnection,
+    verify: set[tuple[str, str]] | None = None,
+    scope: str | None = None,
 ) -> list[str]:
-    """Broken-load problems; long runs in every scanned column, or only in `verify`."""
+    """Broken-load problems; long runs in every scanned column, or only in `verify`.
+
+    With `scope` (a table of submission ids) only those submissions' rows are examined: rows
+    are loaded twice, or keep a digit run, only by the load that wrote them.
+    """
     problems: list[str] = []
     existing = _tables(con)
     if ("ledger", "submissions") in existing:
@@ -255,7 +329,7 @@ def _problems(
         # Identifiers come from the contract, never from data.
         dup = con.execute(
             f"select count(*) from (select submission_id, _row_number from {RAW_SCHEMA}.{table} "
-            "group by all having count(*) > 1)"
+            f"where {scope_filter(scope)} group by all having count(*) > 1)"
         ).fetchone()
         if dup and dup[0]:
             problems.append(f"raw.{table}: {dup[0]} rows loaded more than once")
@@ -263,7 +337,8 @@ def _problems(
             if verify is not None and (f"{RAW_SCHEMA}.{table}", col) not in verify:
                 continue
             hit = con.execute(
-                f"select count(*) from {RAW_SCHEMA}.{table} where {long_run_filter(col)}",
+                f"select count(*) from {RAW_SCHEMA}.{table}"
+                f" where {scope_filter(scope)} and {long_run_filter(col)}",
                 [LONG_RUN_PATTERN],
             ).fetchone()
             if hit and hit[0]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from core.reference import load_bapas
 from core.settings import Settings
 from quality.activity_costs import activity_cost_findings
@@ -117,7 +118,7 @@ def run_checks(
     timings: dict[str, float] = {}
     docs_dir = settings.reports_dir / "data_docs" if (with_gx and data_docs) else None
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.warehouse_path))
+    con = open_duckdb(str(settings.warehouse_path))
     try:
         ensure_quality_tables(con)
         create_current_views(con)

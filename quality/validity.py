@@ -8,6 +8,7 @@ from collections import defaultdict
 import duckdb
 
 from core.contract.model import ColumnSpec, load_contract
+from core.duckdb_connect import fetch_frame
 from quality.catalogue import rule
 from quality.gx_suites import GxRunner
 from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow, format_rows
@@ -76,7 +77,7 @@ def gx_validity_findings(
     issues = _issue_cells(con)
     drafts: list[FindingDraft] = []
     for table, specs in validity_specs().items():
-        frame = con.execute(_frame_sql(table, specs)).df()
+        frame = fetch_frame(con, _frame_sql(table, specs))
         if frame.empty:
             continue
         by_id = {s.expectation.rule_id: s for s in specs}

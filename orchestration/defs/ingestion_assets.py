@@ -99,7 +99,9 @@ def build_ingestion_asset() -> dg.AssetsDefinition:
         "masked in place (raw tables, raw Parquet, ledger file names), audited in "
         "ledger.redactions and reported as a finding for that Bapas-period; the night goes on. "
         "It blocks only what no single submission explains: two current versions of one "
-        "Bapas-period, rows loaded twice, or a digit run that masking could not remove."
+        "Bapas-period, rows loaded twice, or a digit run that masking could not remove. "
+        "It scans the submissions not scanned before, and the whole raw layer every "
+        "LIPAS_RAW_FULL_SCAN_DAYS days."
     ),
 )
 def raw_integrity(
@@ -124,6 +126,8 @@ def raw_integrity(
             "problems": dg.MetadataValue.json([scrub(p) for p in result.problems]),
             "isolated": dg.MetadataValue.json([i.as_json() for i in result.isolated]),
             "findings_emitted": result.findings,
+            "submissions_scanned": result.scanned,
+            "full_scan": result.full_scan,
         },
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from core.duckdb_connect import open_duckdb
 from publishing.catalog import sql_string_literal
 
 MARTS = (
@@ -163,7 +164,7 @@ def load_snapshot(snapshot: Path) -> Marts:
     """Read the marts from the published DuckDB snapshot (internal site)."""
     if not snapshot.exists():
         raise SiteDataError(f"{snapshot} does not exist: run `lipas publish` first")
-    con = duckdb.connect(str(snapshot), read_only=True)
+    con = open_duckdb(str(snapshot), read_only=True)
     try:
         return Marts(
             {m: _read(con, f"marts.{m}") for m in MARTS},
@@ -176,7 +177,7 @@ def load_snapshot(snapshot: Path) -> Marts:
 
 def load_external(external_dir: Path) -> Marts:
     """Read the small-cell-suppressed external copy (`published/external/<table>.parquet`)."""
-    con = duckdb.connect(":memory:")
+    con = open_duckdb()
     try:
         frames = {}
         for table in (*MARTS, *DIMENSIONS):

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from core.period import utc_now
 from core.settings import Settings
 from quality.alerts.compose import compose_message
@@ -186,7 +187,7 @@ def send_receipts(
     names = dict(load_directory().bapas)
     written: list[Path] = []
     queued = 0
-    con = duckdb.connect(str(settings.warehouse_path))
+    con = open_duckdb(str(settings.warehouse_path))
     try:
         if not table_exists(con, "ledger", "submissions"):
             return ReceiptRun((), 0, 0, 0)

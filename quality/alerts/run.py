@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from core.period import PERIOD_PATTERN
 from core.settings import Settings
 from quality.alerts.compose import compose_message
@@ -74,11 +75,11 @@ def _connect(settings: Settings, send: bool) -> duckdb.DuckDBPyConnection:
     path = settings.warehouse_path
     if send:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path))
+        return open_duckdb(str(path))
     if path.is_file():
-        return duckdb.connect(str(path), read_only=True)
+        return open_duckdb(str(path), read_only=True)
     logger.warning("%s does not exist yet; reporting on an empty warehouse", path)
-    return duckdb.connect(":memory:")
+    return open_duckdb()
 
 
 def run_report(
