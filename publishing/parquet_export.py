@@ -10,12 +10,20 @@ import logging
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from core.duckdb_connect import open_duckdb
 from publishing.catalog import SourceTable, list_source_tables, quote_ident
+from publishing.parquet_partitions import (
+    Fingerprints,
+    link_unchanged,
+    read_fingerprints,
+    table_fingerprints,
+    write_fingerprints,
+)
 from publishing.status import utc_now
 
 logger = logging.getLogger(__name__)
@@ -28,15 +36,34 @@ KEEP_VERSIONS = 2  # the current folder and the previous one (a reader may still
 
 
 def export_parquet(snapshot: Path, published_dir: Path) -> Path:
-    """Export every `marts` table of the snapshot to `published/parquet/<table>/`."""
+    """Export every `marts` table of the snapshot to `published/parquet/<table>/`.
+
+    Periods of a partitioned table that did not change since the current version are linked
+    from it, not written again (publishing.parquet_partitions).
+    """
+    link = published_dir / PARQUET_LINK
+    previous = link.resolve() if link.is_symlink() and link.exists() else None
+    before = read_fingerprints(previous)
     target = new_version_dir(published_dir, PARQUET_LINK)
+    fingerprints: Fingerprints = {}
     con = open_duckdb(str(snapshot), read_only=True)
     try:
         for table in list_source_tables(con, catalog_name(con), ("marts",)):
-            _copy_table(con, table, target / table.name)
+            reuse = _Reuse(previous, before.get(table.name), fingerprints)
+            _copy_table(con, table, target / table.name, reuse)
     finally:
         con.close()
-    return swap_link(published_dir / PARQUET_LINK, target)
+    write_fingerprints(target, fingerprints)
+    return swap_link(link, target)
+
+
+@dataclass
+class _Reuse:
+    """The previous version and its fingerprints of one table; this version's, filled in."""
+
+    previous: Path | None
+    before: dict[str, object] | None
+    now: Fingerprints
 
 
 def swap_link(link: Path, target: Path) -> Path:
@@ -66,7 +93,9 @@ def catalog_name(con: duckdb.DuckDBPyConnection) -> str:
     return str(row[0]) if row else "main"
 
 
-def _copy_table(con: duckdb.DuckDBPyConnection, table: SourceTable, out: Path) -> None:
+def _copy_table(
+    con: duckdb.DuckDBPyConnection, table: SourceTable, out: Path, reuse: _Reuse
+) -> None:
     relation = f"{quote_ident(table.schema)}.{quote_ident(table.name)}"
     columns = {
         row[0]
@@ -82,8 +111,16 @@ def _copy_table(con: duckdb.DuckDBPyConnection, table: SourceTable, out: Path) -
     # COPY takes no bound parameter for its target; the path is ours (a fresh uuid folder).
     destination = str(out).replace("'", "''")
     if "period" in columns and rows >= PARTITION_MIN_ROWS:
+        now = table_fingerprints(con, relation)
+        reuse.now[table.name] = now
+        linked = link_unchanged(table.name, now, reuse.before, reuse.previous, out)
+        # Linked periods match REUSABLE_PERIOD (digits and a dash): safe as literals.
+        skip = ", ".join(f"'{p}'" for p in sorted(linked))
+        rest = f"where period is null or period not in ({skip})" if skip else ""
+        if linked:
+            logger.info("%s: %d periods linked, the rest written", table.name, len(linked))
         con.execute(
-            f"copy (select * from {relation}) to '{destination}' "
+            f"copy (select * from {relation} {rest}) to '{destination}' "
             "(format parquet, partition_by (period), write_partition_columns true, "
             "overwrite_or_ignore true)"
         )

@@ -29,6 +29,12 @@ from publishing.catalog import (
 )
 from publishing.external import export_external
 from publishing.parquet_export import export_parquet
+from publishing.snapshot_refresh import (
+    kept_tables,
+    replace_changed_periods,
+    start_from_previous,
+    too_fragmented,
+)
 from publishing.status import (
     PublishStatus,
     read_status,
@@ -124,6 +130,7 @@ def publish_snapshot(
             load_table_docs(manifest_path or settings.dbt_manifest_path()),
             published_at.isoformat(),
             run_id,
+            previous=final,
         )
         parquet_dir = export_parquet(tmp, published_dir) if parquet else None
         external_dir = (
@@ -179,16 +186,29 @@ def _build_snapshot(
     docs: dict[tuple[str, str], TableDoc],
     published_at: str,
     run_id: str | None,
+    previous: Path | None = None,
 ) -> list[PublishedTable]:
+    """The new snapshot: the previous one brought level with the marts, else a fresh copy."""
+    copied = previous is not None and start_from_previous(previous, target)
     con = open_duckdb(str(target))
     try:
+        if copied and too_fragmented(con):
+            con.close()
+            target.unlink()
+            copied = False
+            con = open_duckdb(str(target))
         # ATTACH takes no bound parameter; the path is our own settings path, quotes doubled.
         con.execute(f"attach {sql_string_literal(str(source))} as {SOURCE_ALIAS} (read_only)")
         sources = list_source_tables(con, SOURCE_ALIAS, PUBLISHED_SCHEMAS)
         if not any(t.schema == "marts" for t in sources):
             raise PublishError(f"{source} has no tables in schema marts: run dbt build first")
+        kept = kept_tables(con, PUBLISHED_SCHEMAS) if copied else set()
+        for stale in sorted(kept - set(sources), key=lambda t: (t.schema, t.name)):
+            con.execute(f"drop table {quote_ident(stale.schema)}.{quote_ident(stale.name)}")
+        con.execute(f"drop table if exists {PUBLISHED_TABLE}")
         tables = [
-            _copy_table(con, table, docs.get((table.schema, table.name))) for table in sources
+            _copy_table(con, table, docs.get((table.schema, table.name)), table in kept)
+            for table in sources
         ]
         con.execute(f"detach {SOURCE_ALIAS}")
         _write_published_table(con, tables, docs, published_at, run_id, str(source))
@@ -199,28 +219,34 @@ def _build_snapshot(
 
 
 def _copy_table(
-    con: duckdb.DuckDBPyConnection, table: SourceTable, doc: TableDoc | None
+    con: duckdb.DuckDBPyConnection, table: SourceTable, doc: TableDoc | None, kept: bool = False
 ) -> PublishedTable:
+    """Copy one table (or, when `kept`, replace only its changed periods) and its comments."""
     schema, name = quote_ident(table.schema), quote_ident(table.name)
-    con.execute(f"create schema if not exists {schema}")
-    con.execute(f"create table {schema}.{name} as select * from {SOURCE_ALIAS}.{schema}.{name}")
-    if doc and doc.description:
-        con.execute(f"comment on table {schema}.{name} is {sql_string_literal(doc.description)}")
-    if doc:
-        existing = {
-            row[0]
+    if not (kept and replace_changed_periods(con, SOURCE_ALIAS, table)):
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"drop table if exists {schema}.{name}")
+        con.execute(f"create table {schema}.{name} as select * from {SOURCE_ALIAS}.{schema}.{name}")
+    description = doc.description if doc and doc.description else None
+    # NULL clears what a kept copy carried over when the description was removed.
+    comment = sql_string_literal(description) if description else "null"
+    con.execute(f"comment on table {schema}.{name} is {comment}")
+    if doc or kept:
+        existing = [
+            str(row[0])
             for row in con.execute(
                 "select column_name from information_schema.columns "
                 "where table_catalog = current_database() and table_schema = ? "
                 "and table_name = ?",
                 [table.schema, table.name],
             ).fetchall()
-        }
-        for column, text in doc.columns.items():
-            if column in existing and text:
+        ]
+        for column in existing:
+            text = doc.columns.get(column) if doc else None
+            if text or kept:
                 con.execute(
                     f"comment on column {schema}.{name}.{quote_ident(column)} "
-                    f"is {sql_string_literal(text)}"
+                    f"is {sql_string_literal(text) if text else 'null'}"
                 )
     row = con.execute(f"select count(*) from {schema}.{name}").fetchone()
     return PublishedTable(schema=table.schema, name=table.name, rows=int(row[0]) if row else 0)

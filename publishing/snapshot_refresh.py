@@ -1,0 +1,94 @@
+"""A new snapshot starts as a copy of the current one; only changed periods are copied again.
+
+Copying every mart and fact into a fresh file was most of `lipas publish` at three national
+years (issue 16), though a night changes one month. The new snapshot is now a byte copy of
+the published file; each table whose layout is unchanged and which has a `period` column gets
+the rows of its changed periods replaced (fingerprints as in publishing.parquet_partitions),
+every other table is copied whole. The published file itself is never opened for writing, so
+readers keep their snapshot exactly as before, and the swap stays one rename.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from publishing.catalog import SourceTable, quote_ident
+from publishing.parquet_partitions import table_fingerprints
+
+logger = logging.getLogger(__name__)
+
+# A copied file keeps the blocks deleted rows freed; past this share it is rebuilt from scratch.
+MAX_FREE_SHARE = 0.3
+# When more periods than this share changed, one whole copy is cheaper than replacing them.
+MAX_CHANGED_SHARE = 0.5
+CHANGED_PERIODS = "_changed_periods"
+
+
+def start_from_previous(previous: Path, target: Path) -> bool:
+    """Copy the published snapshot to `target` when there is one; whether it was copied."""
+    if not previous.is_file():
+        return False
+    shutil.copyfile(previous, target)
+    target.chmod(0o644)
+    return True
+
+
+def too_fragmented(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the copied file is mostly free blocks (many nights of replaced periods)."""
+    row = con.execute(
+        "select free_blocks, total_blocks from pragma_database_size()"
+        " where database_name = current_database()"
+    ).fetchone()
+    return bool(row and row[1] and row[0] / row[1] > MAX_FREE_SHARE)
+
+
+def kept_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> set[SourceTable]:
+    """Tables the copied snapshot already holds in the published schemas."""
+    rows = con.execute(
+        "select table_schema, table_name from information_schema.tables"
+        " where table_catalog = current_database() and list_contains(?, table_schema)",
+        [list(schemas)],
+    ).fetchall()
+    return {SourceTable(schema=str(s), name=str(n)) for s, n in rows}
+
+
+def replace_changed_periods(
+    con: duckdb.DuckDBPyConnection, source_alias: str, table: SourceTable
+) -> bool:
+    """Bring the kept copy of `table` level with the source by period; False: copy it whole.
+
+    Rows without a period are always replaced. Identifiers are quoted; periods are bound
+    through a temporary table.
+    """
+    target = f"{quote_ident(table.schema)}.{quote_ident(table.name)}"
+    source = f"{quote_ident(source_alias)}.{target}"
+    now = table_fingerprints(con, source) if _has_period(con, source) else None
+    if now is None:
+        return False
+    before = table_fingerprints(con, target)
+    if before["layout"] != now["layout"]:
+        return False
+    new_periods, old_periods = now["periods"], before["periods"]
+    assert isinstance(new_periods, dict) and isinstance(old_periods, dict)
+    changed = sorted(
+        p for p in set(new_periods) | set(old_periods) if new_periods.get(p) != old_periods.get(p)
+    )
+    if len(changed) > MAX_CHANGED_SHARE * max(len(new_periods), 1):
+        return False
+    con.execute(f"create or replace temp table {CHANGED_PERIODS} (period varchar)")
+    if changed:
+        con.executemany(f"insert into {CHANGED_PERIODS} values (?)", [[p] for p in changed])
+    keep = f"period is null or period in (select period from {CHANGED_PERIODS})"
+    con.execute(f"delete from {target} where {keep}")
+    con.execute(f"insert into {target} select * from {source} where {keep}")
+    logger.info("%s: %d of %d periods replaced", table.name, len(changed), len(new_periods))
+    return True
+
+
+def _has_period(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    columns = {str(r[0]) for r in con.execute(f"describe {relation}").fetchall()}
+    return "period" in columns
