@@ -1,18 +1,27 @@
 -- noqa: disable=LT02
 {#- Incremental facts: a predicate on `column` (a submission_id) selecting the current monthly
     submissions the target does not hold yet (first arrivals, late months, resubmissions).
-    The ids are looked up first and inlined as literals so both engines push the filter down
-    into the raw scans instead of recomputing the whole history. `true` on a full build.
+    The ids are looked up first and inlined as a literal list. A filter on a staging view
+    reaches its raw scan on both engines: the staging windows are partitioned by submission_id,
+    and PostgreSQL pushes a qual into a subquery with a window function only when it references
+    partition columns alone. It does not cross joins, though: PostgreSQL carries `col = constant`
+    across a join's equality, never an IN list, so a filter on an intermediate view reaches only
+    the leg it names, and the left-joined legs (participants, activities, clients) recomputed the
+    whole history every night (issue 16). The facts therefore filter every staging leg: they
+    call the intermediates' SQL as macros with this predicate as `scope` (client_months_spined,
+    client_needs_exploded, participations_matched). `true` on a full build.
     Models using it declare `-- depends_on: {{ ref('stg_raw__monthly_reports') }}`. -#}
 {% macro new_submissions_filter(column) -%}
     {%- if is_incremental() and execute -%}
+        {#- EXCEPT, not `not exists`: PostgreSQL estimates the staging view at a handful of rows
+            (its window filter) and, once the target has statistics, chose a nested-loop anti
+            join rescanning the whole fact table per current submission, most of the facts' +1
+            month on PostgreSQL (issue 16). EXCEPT is one pass over each side. -#}
         {%- set query -%}
-            select reports.submission_id
-            from {{ ref('stg_raw__monthly_reports') }} as reports
-            where not exists (
-                select 1 from {{ this }} as existing
-                where existing.submission_id = reports.submission_id
-            )
+            select submission_id from {{ ref('stg_raw__monthly_reports') }}
+            except
+            select submission_id from {{ this }}
+            order by submission_id
         {%- endset -%}
         {%- set ids = run_query(query).columns[0].values() -%}
         {%- if ids | length == 0 -%}

@@ -7,23 +7,25 @@
     )
 }}
 -- depends_on: {{ ref('stg_raw__monthly_reports') }}
+-- depends_on: {{ ref('int_participations__matched') }}
+{%- set scope = new_submissions_filter('submission_id') %}
 -- One row per empowerment activity of the current submissions, with participant counts and
 -- the organising group's registry entry for that month.
 with
 
 activities as (
     select * from {{ ref('stg_raw__monthly_activities') }}
-    where {{ new_submissions_filter('submission_id') }}
+    where {{ scope }}
 ),
 
+-- int_participations__matched's SQL with the filter on every leg (see new_submissions_filter).
 participations as (
-    select * from {{ ref('int_participations__matched') }}
-    where {{ new_submissions_filter('submission_id') }}
+    {{ participations_matched(scope) | indent(4) }}
 ),
 
 registry as (
     select * from {{ ref('stg_raw__monthly_pokmas') }}
-    where {{ new_submissions_filter('submission_id') }}
+    where {{ scope }}
 ),
 
 pokmas_versions as (

@@ -7,20 +7,22 @@
     )
 }}
 -- depends_on: {{ ref('stg_raw__monthly_reports') }}
+-- depends_on: {{ ref('int_client_months__spined') }}
+{%- set scope = new_submissions_filter('submission_id') %}
 -- One row per client per Bapas-month of the current submissions. Incremental on the Bapas-month:
 -- a Bapas-month is (re)processed when the target does not already hold its current submission
 -- (first arrival, late arrival for an old month, or a resubmission), and delete+insert replaces
 -- exactly that Bapas-month.
 with
 
+-- int_client_months__spined's SQL with the filter on every leg (see new_submissions_filter).
 client_months as (
-    select * from {{ ref('int_client_months__spined') }}
-    where {{ new_submissions_filter('submission_id') }}
+    {{ client_months_spined(scope) | indent(4) }}
 ),
 
 needs as (
     select * from {{ ref('fct_client_need') }}
-    where {{ new_submissions_filter('submission_id') }}
+    where {{ scope }}
 ),
 
 bapas as (

@@ -7,13 +7,14 @@
     )
 }}
 -- depends_on: {{ ref('stg_raw__monthly_reports') }}
+-- depends_on: {{ ref('int_client_needs__exploded') }}
 -- One row per client-month and Litmas need code, with whether an attended activity addressed
 -- it that month. Incremental on the Bapas-month like fct_client_month.
 with
 
+-- int_client_needs__exploded's SQL with the filter on every leg (see new_submissions_filter).
 client_needs as (
-    select * from {{ ref('int_client_needs__exploded') }}
-    where {{ new_submissions_filter('submission_id') }}
+    {{ client_needs_exploded(new_submissions_filter('submission_id')) | indent(4) }}
 ),
 
 bapas as (

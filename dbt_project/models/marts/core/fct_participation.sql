@@ -7,13 +7,14 @@
     )
 }}
 -- depends_on: {{ ref('stg_raw__monthly_reports') }}
+-- depends_on: {{ ref('int_participations__matched') }}
 -- One row per client per activity (PESERTA) of the current submissions. Incremental on the
 -- Bapas-month, same rule as fct_client_month.
 with
 
+-- int_participations__matched's SQL with the filter on every leg (see new_submissions_filter).
 participations as (
-    select * from {{ ref('int_participations__matched') }}
-    where {{ new_submissions_filter('submission_id') }}
+    {{ participations_matched(new_submissions_filter('submission_id')) | indent(4) }}
 ),
 
 bapas as (
