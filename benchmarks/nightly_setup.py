@@ -28,8 +28,9 @@ from synthetic.dates import Month
 # draw_caseload's lognormal(ln 1100, 0.45) clipped to 850..3000 has a mean of ~1,215 clients.
 MEAN_CASELOAD = 1215
 # The previous night: receipts too, or tonight's receipt step would write one per old file;
-# and its publish, as tonight's snapshot and Parquet start from the previous night's.
-SETUP_STEPS = ("ingest", "receipts", "checks", "dbt", "mart_checks", "publish")
+# its alerts (the blank-form cache is warm on any night but the first); and its publish, as
+# tonight's snapshot and Parquet start from the previous night's.
+SETUP_STEPS = ("ingest", "receipts", "checks", "dbt", "mart_checks", "alerts", "publish")
 
 
 @contextmanager
