@@ -131,7 +131,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LIPAS_RAW_FULL_SCAN_DAYS", "int", "7",
             "days between full passes of the raw-integrity gate over the whole raw layer; the "
             "nights between scan only submissions not scanned yet (`0`: a full pass every run)",
-            "quality.raw_integrity", "Quality rules"),
+            "quality.raw_scans", "Quality rules"),
     Setting("LIPAS_QUALITY_INACTIVE_AFTER", "int", "6",
             "silent periods before an office is flagged possibly inactive", _QUALITY,
             "Quality rules"),

@@ -31,9 +31,9 @@ from publishing.external import export_external
 from publishing.parquet_export import export_parquet
 from publishing.snapshot_refresh import (
     kept_tables,
+    open_copy,
     replace_changed_periods,
     start_from_previous,
-    too_fragmented,
 )
 from publishing.status import (
     PublishStatus,
@@ -190,13 +190,12 @@ def _build_snapshot(
 ) -> list[PublishedTable]:
     """The new snapshot: the previous one brought level with the marts, else a fresh copy."""
     copied = previous is not None and start_from_previous(previous, target)
-    con = open_duckdb(str(target))
+    con = open_copy(target) if copied else None
+    if con is None:
+        copied = False
+        target.unlink(missing_ok=True)
+        con = open_duckdb(str(target))
     try:
-        if copied and too_fragmented(con):
-            con.close()
-            target.unlink()
-            copied = False
-            con = open_duckdb(str(target))
         # ATTACH takes no bound parameter; the path is our own settings path, quotes doubled.
         con.execute(f"attach {sql_string_literal(str(source))} as {SOURCE_ALIAS} (read_only)")
         sources = list_source_tables(con, SOURCE_ALIAS, PUBLISHED_SCHEMAS)

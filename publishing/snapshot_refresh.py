@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.duckdb_connect import open_duckdb
 from publishing.catalog import SourceTable, quote_ident
 from publishing.parquet_partitions import table_fingerprints
 
@@ -44,6 +45,24 @@ def too_fragmented(con: duckdb.DuckDBPyConnection) -> bool:
         " where database_name = current_database()"
     ).fetchone()
     return bool(row and row[1] and row[0] / row[1] > MAX_FREE_SHARE)
+
+
+def open_copy(target: Path) -> duckdb.DuckDBPyConnection | None:
+    """The copied previous snapshot, or None to start afresh (fragmented, or unreadable)."""
+    try:
+        con = open_duckdb(target)
+    except duckdb.Error as exc:
+        logger.warning("previous snapshot unreadable, publishing a fresh copy: %s", exc)
+        return None
+    try:
+        if too_fragmented(con):
+            con.close()
+            return None
+    except duckdb.Error as exc:
+        con.close()
+        logger.warning("previous snapshot unreadable, publishing a fresh copy: %s", exc)
+        return None
+    return con
 
 
 def kept_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> set[SourceTable]:

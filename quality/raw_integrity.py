@@ -15,8 +15,6 @@ another door than ingestion, under an id the gate had already scanned.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,14 +22,13 @@ from dataclasses import dataclass
 import duckdb
 
 from core.contract.model import load_contract
-from core.contract.raw_schema import LEDGER_SCHEMA, RAW_SCHEMA, raw_tables
+from core.contract.raw_schema import RAW_SCHEMA, raw_tables
 from core.duckdb_connect import open_duckdb
 from core.errors import RowIssue
 from core.period import utc_now
 from core.redact import FILE_NAME_COLUMN, LONG_RUN_PATTERN, long_number_messages
 from core.reference import load_bapas
 from core.settings import Settings
-from core.settings_registry import setting
 from ingestion.ledger import ensure_ledger_tables, insert_row_issues
 from ingestion.pseudonymise import resolve_pseudonym_key
 from ingestion.stored_masking import (
@@ -46,6 +43,7 @@ from ingestion.transform import FILE_NAME_CODE, LONG_NUMBER_CODE
 from quality.catalogue import rule
 from quality.findings import reconcile
 from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow
+from quality.raw_scans import SCOPE_TABLE, columns_digest, full_scan_due, select_scope
 from quality.redaction import display_value
 from quality.store import ensure_quality_tables
 from quality.validity import ISSUE_RULES
@@ -54,8 +52,6 @@ logger = logging.getLogger(__name__)
 
 GATE_ACTOR = "raw_integrity_gate"
 GATE_REASON = "angka panjang (NIK/NIP?) di kolom teks / long digit run in a text column"
-# Temp table of the submission ids this run scans (the gate's connection only).
-SCOPE_TABLE = "_raw_gate_scope"
 
 
 @dataclass(frozen=True)
@@ -111,9 +107,9 @@ def run_raw_integrity_gate(
         ensure_ledger_tables(con)
         con.execute("begin transaction")
         try:
-            digest = _columns_digest()
-            full = full or _full_scan_due(con, moment, digest)
-            scanned = _select_scope(con, full)
+            digest = columns_digest()
+            full = full or full_scan_due(con, moment, digest)
+            scanned = select_scope(con, full)
             masked = mask_stored_long_runs(con, settings, key, None if full else SCOPE_TABLE)
             isolated, findings = _isolate(con, masked, moment)
             con.execute(
@@ -140,38 +136,6 @@ def run_raw_integrity_gate(
     for item in isolated:
         logger.warning("raw integrity: masked %s", item.as_json())
     return GateResult(tuple(isolated), findings, tuple(problems), scanned, full)
-
-
-def _columns_digest() -> str:
-    """What a pass scans; when the contract changes it, earlier passes no longer count."""
-    text = json.dumps(scanned_raw_columns(), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _full_scan_due(con: duckdb.DuckDBPyConnection, now: dt.datetime, digest: str) -> bool:
-    """No full pass yet, the last one older than the setting's days, or other columns then."""
-    days = setting("LIPAS_RAW_FULL_SCAN_DAYS").integer()
-    last_full, other_columns = con.execute(
-        "select max(scanned_at) filter (where full_scan),"
-        " count(*) filter (where columns_digest <> ?) from ledger.raw_scans",
-        [digest],
-    ).fetchone() or (None, 0)
-    if days == 0 or last_full is None or other_columns:
-        return True
-    return bool(last_full <= now - dt.timedelta(days=days))
-
-
-def _select_scope(con: duckdb.DuckDBPyConnection, full: bool) -> int:
-    """Fill SCOPE_TABLE with the ids this pass covers (every ledger id on a full pass)."""
-    not_scanned = (
-        "" if full else " where submission_id not in (select submission_id from ledger.raw_scans)"
-    )
-    con.execute(
-        f"create or replace temp table {SCOPE_TABLE} as"
-        f" select distinct submission_id from {LEDGER_SCHEMA}.submissions{not_scanned}"
-    )
-    row = con.execute(f"select count(*) from {SCOPE_TABLE}").fetchone()
-    return int(row[0]) if row else 0
 
 
 def check_raw_integrity(settings: Settings) -> list[str]:

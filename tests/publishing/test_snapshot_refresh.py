@@ -118,3 +118,13 @@ def test_comments_follow_the_docs_on_a_kept_table(
             " where table_name = 'mart_client_reach' and column_name = 'reach_rate'"
         ).fetchall()
     assert comments == [(None,)] and column == [(None,)]
+
+
+def test_an_unreadable_previous_snapshot_means_a_fresh_copy(
+    working_warehouse: Settings, manifest: Path
+) -> None:
+    first = publish_snapshot(working_warehouse, manifest_path=manifest, parquet=False)
+    first.snapshot_path.chmod(0o644)
+    first.snapshot_path.write_bytes(b"not a duckdb file" * 100)
+    result = publish_snapshot(working_warehouse, manifest_path=manifest, parquet=False)
+    _same_rows(result.snapshot_path, working_warehouse.warehouse_path)
