@@ -101,12 +101,12 @@ def _private_temp() -> str:
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     """The query's rows as the same pandas frame as `.df()`, through Arrow.
 
-    `.df()` builds Python objects for every value on the way: fetching fct_client_month's five
-    checked columns at three national years (4.4 M rows) peaked at 1.7 GB for a 300 MB frame.
-    Through Arrow the peak was 0.64 GB and the fetch 4x faster. The dtypes follow `.df()`, so
-    expectations see identical frames: DECIMAL as float64, DATE as datetime64, and integer or
-    boolean columns holding NULLs as pandas' nullable types (a LIST column's NULL is None
-    here, <NA> there: no caller fetches lists).
+    `.df()` builds Python objects for every value on the way: at three national years the mart
+    checks, which fetch fct_client_month's checked columns (4.4 M rows), peaked at 1,816 MB
+    with it and at 1,100 MB through Arrow (`benchmarks/bench_memory_cap.py`, issue 16). The
+    dtypes follow `.df()`, so expectations see identical frames: DECIMAL as float64, DATE as
+    datetime64, and integer or boolean columns holding NULLs as pandas' nullable types (a LIST
+    column's NULL is None here, <NA> there: no caller fetches lists).
     """
     import pandas as pd
     import pyarrow as pa

@@ -1,27 +1,19 @@
 {#- The SQL of int_client_months__spined:
     The client-month spine: one row per client on the KLIEN sheet of a current monthly
     submission, with the period rule for "active" and a participation summary for the month.
-    `scope`: none in the view (no filter, the SQL it always had); the incremental facts pass
-    new_submissions_filter's predicate on submission_id, applied to every staging leg, so on
-    PostgreSQL too every leg reads only the new submissions' raw rows (a filter on the view
-    reaches one leg only: see new_submissions_filter). -#}
+    `scope`: none in the view; the incremental facts' predicate on every staging leg
+    (scoped_rows). -#}
 {% macro client_months_spined(scope=none) -%}
 with
 
 clients as (
-    select * from {{ ref('stg_raw__monthly_clients') }}
-    {%- if scope is not none %}
-    where {{ scope }}
-    {%- endif %}
+    {{ scoped_rows(ref('stg_raw__monthly_clients'), scope) }}
 ),
 
 -- Straight from staging (not int_participations__matched, which joins every client of the
 -- history): keeps an incremental run's cost proportional to the new month, not the history.
 participants as (
-    select * from {{ ref('stg_raw__monthly_participants') }}
-    {%- if scope is not none %}
-    where {{ scope }}
-    {%- endif %}
+    {{ scoped_rows(ref('stg_raw__monthly_participants'), scope) }}
 ),
 
 participation_summary as (

@@ -3,10 +3,8 @@
     One row per client-month and Litmas need code, with whether an attended activity in the
     same month addressed that need. Codes outside the kebutuhan list are not exploded (the
     quality layer reports them).
-    `scope`: none in the view (no filter, the SQL it always had); the incremental facts pass
-    new_submissions_filter's predicate on submission_id, applied to every staging leg, so on
-    PostgreSQL too every leg reads only the new submissions' raw rows (a filter on the view
-    reaches one leg only: see new_submissions_filter). -#}
+    `scope`: none in the view; the incremental facts' predicate on every staging leg
+    (scoped_rows). -#}
 {% macro client_needs_exploded(scope=none) -%}
 with
 
@@ -28,17 +26,11 @@ need_codes as (
 -- Straight from staging (see int_client_months__spined): which needs an attended activity
 -- addressed, per submission and client.
 participants as (
-    select * from {{ ref('stg_raw__monthly_participants') }}
-    {%- if scope is not none %}
-    where {{ scope }}
-    {%- endif %}
+    {{ scoped_rows(ref('stg_raw__monthly_participants'), scope) }}
 ),
 
 activities as (
-    select * from {{ ref('stg_raw__monthly_activities') }}
-    {%- if scope is not none %}
-    where {{ scope }}
-    {%- endif %}
+    {{ scoped_rows(ref('stg_raw__monthly_activities'), scope) }}
 ),
 
 addressed as (

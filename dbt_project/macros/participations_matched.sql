@@ -1,32 +1,21 @@
 {#- The SQL of int_participations__matched:
     One row per participant row (client x activity) of the current submissions, with the
     activity's attributes and whether the activity addressed one of the client's Litmas needs.
-    `scope`: none in the view (no filter, the SQL it always had); the incremental facts pass
-    new_submissions_filter's predicate on submission_id, applied to every staging leg, so on
-    PostgreSQL too every leg reads only the new submissions' raw rows (a filter on the view
-    reaches one leg only: see new_submissions_filter). -#}
+    `scope`: none in the view; the incremental facts' predicate on every staging leg
+    (scoped_rows). -#}
 {% macro participations_matched(scope=none) -%}
 with
 
 participants as (
-    select * from {{ ref('stg_raw__monthly_participants') }}
-    {%- if scope is not none %}
-    where {{ scope }}
-    {%- endif %}
+    {{ scoped_rows(ref('stg_raw__monthly_participants'), scope) }}
 ),
 
 activities as (
-    select * from {{ ref('stg_raw__monthly_activities') }}
-    {%- if scope is not none %}
-    where {{ scope }}
-    {%- endif %}
+    {{ scoped_rows(ref('stg_raw__monthly_activities'), scope) }}
 ),
 
 clients as (
-    select * from {{ ref('stg_raw__monthly_clients') }}
-    {%- if scope is not none %}
-    where {{ scope }}
-    {%- endif %}
+    {{ scoped_rows(ref('stg_raw__monthly_clients'), scope) }}
 ),
 
 matched as (
