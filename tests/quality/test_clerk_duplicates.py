@@ -88,6 +88,22 @@ def test_last_months_workbook_sent_again_is_flagged(con) -> None:  # type: ignor
     assert "salinan laporan bulan lalu" in message_id and "2025-02" in message_id
 
 
+def test_a_copy_sorted_differently_is_a_copy_and_one_changed_cell_is_not(con) -> None:  # type: ignore[no-untyped-def]
+    # Issue 16: the fingerprint is an order-free sum of row hashes, not a sorted string.
+    feb = _month("2025-02")
+    feb["KEGIATAN"], feb["PESERTA"] = [], []
+    qbuild.add_submission(con, "BP1101", "2025-02", feb)
+    resorted = _copy_as(feb, "2025-03")
+    resorted["KLIEN"].reverse()
+    qbuild.add_submission(con, "BP1101", "2025-03", resorted)
+    changed = _copy_as(feb, "2025-03")
+    changed["KLIEN"][-1]["wajib_lapor_hadir"] = 7
+    qbuild.add_submission(con, "BP1102", "2025-02", feb)
+    qbuild.add_submission(con, "BP1102", "2025-03", changed)
+    drafts = copy_of_last_month_findings(con, _scope(con))
+    assert [(d.kode_bapas, d.params["sheets"]) for d in drafts] == [("BP1101", "KLIEN")]
+
+
 def test_copy_without_activities_is_flagged_by_its_clients(con) -> None:  # type: ignore[no-untyped-def]
     feb = _month("2025-02")
     feb["KEGIATAN"], feb["PESERTA"] = [], []
