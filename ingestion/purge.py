@@ -96,6 +96,21 @@ def _clear_finding_samples(con: duckdb.DuckDBPyConnection, submission_id: str) -
     return cleared
 
 
+def _clear_validity_cache(
+    con: duckdb.DuckDBPyConnection, submission_id: str, existing: set[tuple[str, str]]
+) -> int:
+    """The checks' cached GX failures quote cell values too (quality/validity_cache.py)."""
+    removed = 0
+    for table in ("gx_failures", "gx_validated"):
+        if ("quality_cache", table) in existing:
+            rows = con.execute(
+                f"delete from quality_cache.{table} where submission_id = ? returning 1",
+                [submission_id],
+            ).fetchall()
+            removed += len(rows) if table == "gx_failures" else 0
+    return removed
+
+
 def purge_submission(
     settings: Settings,
     submission_id: str,
@@ -153,6 +168,9 @@ def purge_submission(
                 samples = _clear_finding_samples(con, submission_id)
                 if samples:
                     audit.append((submission_id, "quality.findings", "sample_rows", samples))
+            cached = _clear_validity_cache(con, submission_id, existing)
+            if cached:
+                audit.append((submission_id, "quality_cache.gx_failures", "*", cached))
             if removed:
                 audit.append((submission_id, "raw_parquet", "*", len(removed)))
             if entry.is_current:

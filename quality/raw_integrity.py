@@ -43,10 +43,10 @@ from ingestion.transform import FILE_NAME_CODE, LONG_NUMBER_CODE
 from quality.catalogue import rule
 from quality.findings import reconcile
 from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow
+from quality.parse_issues import ISSUE_RULES
 from quality.raw_scans import SCOPE_TABLE, columns_digest, full_scan_due, select_scope
 from quality.redaction import display_value
 from quality.store import ensure_quality_tables
-from quality.validity import ISSUE_RULES
 
 logger = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ def _row_issues(masked: list[MaskedColumn]) -> dict[str, list[RowIssue]]:
 
 
 def _drafts(sid: str, identity: tuple[str, str, str], issues: list[RowIssue]) -> list[FindingDraft]:
-    """The same drafts quality.validity.parse_issue_findings makes from these row issues.
+    """The same drafts quality.parse_issues.parse_issue_findings makes from these row issues.
 
     Same rule, subject and params give the same finding id: the nightly check run takes the
     finding over, and resolves it once a clean version is current.

@@ -29,6 +29,7 @@ from quality.held import held_findings
 from quality.model import FindingDraft
 from quality.outliers import outlier_findings
 from quality.over_time import continuity_findings, cross_bapas_findings
+from quality.parse_issues import parse_issue_findings
 from quality.rates import RateRow, reporting_rates
 from quality.rules.evaluator import evaluate_rules
 from quality.rules.spec import load_consistency_rules
@@ -37,12 +38,7 @@ from quality.score import write_scores
 from quality.store import ensure_quality_tables
 from quality.structural import annual_plan_findings, duplicate_findings
 from quality.tables import create_current_views
-from quality.validity import (
-    gx_validity_findings,
-    not_null_findings,
-    not_null_rule_ids,
-    parse_issue_findings,
-)
+from quality.validity import gx_validity_findings, not_null_findings, not_null_rule_ids
 from quality.validity_specs import validity_rules
 
 logger = logging.getLogger(__name__)

@@ -7,15 +7,23 @@ from collections import defaultdict
 
 import duckdb
 
-from core.contract.model import ColumnSpec, load_contract
 from core.duckdb_connect import fetch_frame
-from quality.catalogue import rule
+from core.period import utc_now
 from quality.gx_suites import GxRunner
-from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow, format_rows
+from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow
 from quality.redaction import display_value
 from quality.scope import CheckScope
 from quality.tables import SENSITIVE_COLUMNS
-from quality.validity_specs import ValiditySpec, accepted_values, validity_specs
+from quality.validity_cache import (
+    CachePlan,
+    Failure,
+    cached_failures,
+    ensure_cache_tables,
+    plan,
+    store,
+    suite_digest,
+)
+from quality.validity_specs import ValiditySpec, validity_specs
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +60,10 @@ def _issue_cells(con: duckdb.DuckDBPyConnection) -> IssueCells:
     return frozenset((str(sid), str(sh), str(col), int(row)) for sid, sh, col, row in rows)
 
 
+IN_SCOPE = "_reporting_period in (select periode from q_scope)"
+TO_VALIDATE = "q_validate_ids"  # temp table: the submissions GX validates this run
+
+
 def _frame_sql(table: str, specs: tuple[ValiditySpec, ...]) -> str:
     """Only the columns the expectations read: nothing else can reach GX results or Data Docs."""
     needed: set[str] = set(INDEX_COLUMNS)
@@ -60,40 +72,80 @@ def _frame_sql(table: str, specs: tuple[ValiditySpec, ...]) -> str:
     needed -= {"_period_start", "_period_end"}
     columns = ", ".join(sorted(needed))
     return (
-        f"select {columns}, {PERIOD_COLUMNS} from q_cur_{table}"
-        " where _reporting_period in (select periode from q_scope)"
+        f"select {columns}, {PERIOD_COLUMNS} from q_cur_{table} where {IN_SCOPE}"
+        f" and submission_id in (select submission_id from {TO_VALIDATE})"
     )
 
 
 def gx_validity_findings(
-    con: duckdb.DuckDBPyConnection, scope: CheckScope, runner: GxRunner
+    con: duckdb.DuckDBPyConnection,
+    scope: CheckScope,
+    runner: GxRunner,
+    *,
+    use_cache: bool = True,
 ) -> list[FindingDraft]:
-    """One GX validation per raw table over every current submission in scope.
+    """One GX validation per raw table over the current submissions in scope not yet validated.
 
-    Batching all submissions into one DataFrame per table keeps GX to ~10 validations per run
-    instead of one per file; failing rows are split back per submission by their keys.
+    Batching submissions into one DataFrame per table keeps GX to ~10 validations per run
+    instead of one per file; failing rows are split back per submission by their keys. A
+    submission validated before with the same suite is not validated again: its failures come
+    from `quality.validity_cache` (see there for when a cached result no longer holds).
+    `use_cache=False` validates everything (and refreshes the cache).
     """
     submissions = _submissions(con)
     issues = _issue_cells(con)
+    ensure_cache_tables(con)
     drafts: list[FindingDraft] = []
     for table, specs in validity_specs().items():
-        frame = fetch_frame(con, _frame_sql(table, specs))
-        if frame.empty:
-            continue
         by_id = {s.expectation.rule_id: s for s in specs}
-        summary = runner.validate(table, frame, [s.expectation for s in specs], INDEX_COLUMNS)
-        for failed in summary.failing:
-            spec = by_id[failed.rule_id]
-            if failed.error:
-                logger.error("GX %s %s could not run: %s", table, failed.rule_id, failed.error)
-                continue
-            hits = [
-                (str(item.get("submission_id")), int(str(item.get("_row_number"))),
-                 item.get(spec.column))
-                for item in failed.samples
-            ]  # fmt: skip
-            drafts.extend(_split(spec, hits, submissions, scope, issues))
+        digest = suite_digest([s.expectation for s in specs])
+        cache = plan(con, table, IN_SCOPE, digest, reuse=use_cache)
+        failures = cached_failures(con, cache)
+        if cache.stale:
+            fresh, complete = _validate(con, table, specs, cache, runner)
+            if complete:
+                store(con, cache, fresh, utc_now())
+            failures.extend(fresh)
+        hits: dict[str, list[tuple[str, int, object]]] = defaultdict(list)
+        for sid, rule_id, row, value in failures:
+            hits[rule_id].append((sid, row, value))
+        for rule_id in sorted(hits.keys() & by_id.keys()):
+            drafts.extend(_split(by_id[rule_id], hits[rule_id], submissions, scope, issues))
     return drafts
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    specs: tuple[ValiditySpec, ...],
+    cache: CachePlan,
+    runner: GxRunner,
+) -> tuple[list[Failure], bool]:
+    """GX over the stale submissions' rows: their failures, and whether every expectation ran."""
+    con.execute(
+        f"create or replace temp table {TO_VALIDATE} as"
+        " select unnest(?::varchar[]) as submission_id",
+        [sorted(cache.stale)],
+    )
+    frame = fetch_frame(con, _frame_sql(table, specs))
+    if frame.empty:
+        return [], True
+    by_id = {s.expectation.rule_id: s for s in specs}
+    summary = runner.validate(table, frame, [s.expectation for s in specs], INDEX_COLUMNS)
+    failures: list[Failure] = []
+    complete = True
+    for failed in summary.failing:
+        spec = by_id[failed.rule_id]
+        if failed.error:
+            logger.error("GX %s %s could not run: %s", table, failed.rule_id, failed.error)
+            complete = False  # not cached: the next run tries again
+            continue
+        for item in failed.samples:
+            # The display text, not the raw value: what a sample shows is all the cache keeps.
+            value = display_value(item.get(spec.column))
+            row = int(str(item.get("_row_number")))
+            failures.append((str(item.get("submission_id")), failed.rule_id, row, value))
+    return failures, complete
 
 
 def not_null_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[FindingDraft]:
@@ -165,101 +217,3 @@ def _split(
             )
         )
     return drafts
-
-
-# Row-issue codes with a rule of their own (named by the cause); every other code is VAL_PARSE.
-ISSUE_RULES: dict[str, str] = {
-    "long_number_masked": "VAL_LONG_NUMBER",
-    "formula_no_value": "VAL_FORMULA_NO_VALUE",
-    "nik_rounded": "VAL_NIK_ROUNDED",
-    "date_format_us": "VAL_DATE_FORMAT",
-    "date_order_assumed": "VAL_DATE_ORDER_ASSUMED",
-    "date_order_conflict": "VAL_DATE_ORDER_CONFLICT",
-    "file_name_long_number": "VAL_FILE_NAME_NUMBER",
-}
-
-
-def parse_issue_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[FindingDraft]:
-    """ledger.row_issues of current submissions: one finding per sheet, column and issue code."""
-    rows = con.execute(
-        "select i.submission_id, s.kode_bapas, s.periode, s.report_kind, i.sheet, i.column_name,"
-        " i.issue_code, i.row_number, i.value, i.message_id, i.message_en"
-        " from q_ledger_row_issues i join q_ledger_submissions s using (submission_id)"
-        " where s.is_current and s.periode in (select periode from q_scope)"
-        " order by i.submission_id, i.sheet, i.column_name, i.issue_code, i.row_number"
-    ).fetchall()
-    grouped: dict[tuple[str, ...], list[tuple[object, ...]]] = defaultdict(list)
-    for sid, bapas, period, kind, sheet, column, code, row, value, msg_id, msg_en in rows:
-        grouped[(sid, bapas, period, kind, sheet, column, code)].append(
-            (row, value, msg_id, msg_en)
-        )
-    drafts = []
-    for (sid, bapas, period, kind, sheet, column, code), hits in grouped.items():
-        if not scope.includes(bapas):
-            continue
-        samples = tuple(
-            SampleRow(sheet, int(str(r)) if r is not None else None, column, display_value(v))
-            for r, v, _mi, _me in hits[:MAX_SAMPLE_ROWS]
-        )
-        detail_id, detail_en = _parse_detail(kind, sheet, column, code, hits)
-        drafts.append(
-            FindingDraft(
-                rule=rule(ISSUE_RULES.get(str(code), "VAL_PARSE")),
-                kode_bapas=bapas,
-                period=period,
-                subject=f"{sheet}/{column}/{code}",
-                report_kind=kind,
-                submission_id=sid,
-                affected_rows=len(hits),
-                samples=samples,
-                params={
-                    "sheet": sheet,
-                    "column": column,
-                    "issue_code": code,
-                    "detail_id": detail_id,
-                    "detail_en": detail_en,
-                },
-            )
-        )
-    return drafts
-
-
-def _contract_column(kind: str, sheet: str, column: str) -> ColumnSpec | None:
-    try:
-        spec = load_contract().kind(kind).sheet(sheet)
-    except KeyError:
-        return None
-    return next((c for c in spec.columns if c.name == column), None)
-
-
-def _parse_detail(
-    kind: str, sheet: str, column: str, code: str, hits: list[tuple[object, ...]]
-) -> tuple[str, str]:
-    """The fix hint of an unreadable cell: what was typed and what the column accepts.
-
-    Ingestion's own message names its parser ("cannot be read as yn"); the clerk needs
-    "isi Y atau N". Codes with their own wording (formulas, long numbers) keep ingestion's.
-    """
-    given_id, given_en = str(hits[0][2] or ""), str(hits[0][3] or "")
-    col = _contract_column(kind, sheet, column)
-    if col is None or not (code.startswith("invalid_") or code == "more_issues"):
-        return given_id, given_en
-    accepted_id, accepted_en = accepted_values(col)
-    if code == "more_issues":
-        return (
-            f"{given_id} Kolom {column} hanya menerima {accepted_id}.",
-            f"{given_en} Column {column} accepts only {accepted_en}.",
-        )
-    rows = format_rows(sorted({int(str(h[0])) for h in hits if h[0] is not None}))
-    typed = ""
-    if col.pii == "none":
-        values = dict.fromkeys(v for h in hits if (v := display_value(h[1])) is not None)
-        shown = ", ".join(f'"{v}"' for v in list(values)[:3])
-        typed = f" (tertulis {shown})" if shown else ""
-        typed_en = f" (found {shown})" if shown else ""
-    else:
-        typed_en = ""
-    return (
-        f"Isi kolom {column} di sheet {sheet} baris {rows} dengan {accepted_id}{typed}.",
-        f"Enter {accepted_en} in column {column}, sheet {sheet}, rows {rows}{typed_en}.",
-    )

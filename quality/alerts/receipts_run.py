@@ -87,8 +87,8 @@ def _lines(con: duckdb.DuckDBPyConnection, kind: str | None, sid: str) -> tuple[
     """Cells this file's own checks flagged, with the value as typed and what to type."""
     from core.contract.model import load_contract
     from quality.catalogue import rule
+    from quality.parse_issues import ISSUE_RULES
     from quality.redaction import display_value
-    from quality.validity import ISSUE_RULES
     from quality.validity_specs import accepted_values
 
     if not table_exists(con, "ledger", "row_issues"):

@@ -115,7 +115,7 @@ def test_cost_outlier_against_own_history(con) -> None:  # type: ignore[no-untyp
 
 
 def test_parse_issues_become_validity_findings(con) -> None:  # type: ignore[no-untyped-def]
-    from quality.validity import parse_issue_findings
+    from quality.parse_issues import parse_issue_findings
 
     sid = qbuild.add_submission(con, "BP1101", "2025-03", qbuild.monthly_rows("BP1101", "2025-03"))
     con.executemany(

@@ -17,8 +17,8 @@ import pytest
 
 from core.settings import Settings
 from quality.catalogue import rule
+from quality.parse_issues import ISSUE_RULES
 from quality.runner import run_checks
-from quality.validity import ISSUE_RULES
 from tests.fixtures.ingestion.builders import Report, monthly_report, write_zip
 from tests.ingestion.ingest_helpers import run_ingest
 from tests.ingestion.test_dates_ambiguous import as_text, dmy, us_long
