@@ -32,7 +32,7 @@ from core.reference import load_bapas
 from core.settings import load_settings
 from ingestion.ledger import ensure_ledger_tables, ensure_raw_tables
 from orchestration.dbt_invocation import (
-    SKIP_UNIT_TESTS,
+    NIGHTLY_EXCLUDES,
     TEST_SINCE_ENV,
     dbt_command,
     dbt_env,
@@ -258,7 +258,7 @@ def scenario(root: Path, history: int, clients: int) -> tuple[Timing, Timing, Ti
     day = dt.date.fromisoformat(periods[-1] + "-01") + dt.timedelta(days=40)
     since = window_start(day, QualityConfig().window_months).start
     nightly_env = {**_env(root, warehouse, day), TEST_SINCE_ENV: since.isoformat()}
-    nightly = timed_run(nightly_env, "build", target, extra_args=SKIP_UNIT_TESTS)
+    nightly = timed_run(nightly_env, "build", target, extra_args=NIGHTLY_EXCLUDES)
     shutil.move(before, warehouse)
     plain = timed_run(_env(root, warehouse, day), "build", target)
     return full, nightly, plain

@@ -90,7 +90,7 @@ def dbt_night(settings: Settings, day: dt.date) -> DbtResult:
     """
     from ingestion.upgrade import data_tests_since, pending_full_refresh, record_warehouse_build
     from orchestration.dbt_invocation import (
-        SKIP_UNIT_TESTS,
+        NIGHTLY_EXCLUDES,
         TEST_SINCE_ENV,
         dbt_command,
         dbt_env,
@@ -105,7 +105,7 @@ def dbt_night(settings: Settings, day: dt.date) -> DbtResult:
     extra: tuple[str, ...] = ()
     if not changed and since is not None:
         env[TEST_SINCE_ENV] = since.isoformat()
-        extra = SKIP_UNIT_TESTS
+        extra = NIGHTLY_EXCLUDES
     result = run_dbt(dbt_command("build", full_refresh=bool(changed), extra_args=extra), env)
     if not result.success:
         raise RuntimeError(f"dbt build failed:\n{result.output[-3000:]}")

@@ -82,7 +82,7 @@ def dbt_build_step(
     from core.period import window_start
     from core.settings import load_settings
     from orchestration.dbt_invocation import (
-        SKIP_UNIT_TESTS,
+        NIGHTLY_EXCLUDES,
         TEST_SINCE_ENV,
         dbt_command,
         dbt_env,
@@ -97,7 +97,7 @@ def dbt_build_step(
         if not full_refresh:
             window = load_quality_config(home=settings.home).window_months
             env[TEST_SINCE_ENV] = window_start(day, window).start.isoformat()
-            extra = SKIP_UNIT_TESTS
+            extra = NIGHTLY_EXCLUDES
         command = dbt_command("build", full_refresh=full_refresh, extra_args=extra)
         result = run_dbt(command, env)
         if not result.success:

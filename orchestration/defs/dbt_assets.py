@@ -13,7 +13,7 @@ from core.settings import DBT_PROJECT_DIR
 from core.settings_registry import environ_for_child_process
 from orchestration.dbt_invocation import (
     AS_OF_ENV,
-    SKIP_UNIT_TESTS,
+    NIGHTLY_EXCLUDES,
     TEST_SINCE_ENV,
     dbt_target_path,
 )
@@ -110,11 +110,11 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             load_quality_config(home=settings.home).window_months,
         )
         if not changed and since is not None:
-            # An ordinary night: data tests read recent months only, and unit tests (model
-            # logic on fixed rows, not tonight's data) wait for a night the models change;
-            # CI runs both in full (issue 16: they were most of a +1 month build).
+            # An ordinary night: data tests read recent months only, and the tests in
+            # NIGHTLY_EXCLUDES (unit tests among them) wait for a night the models change;
+            # CI runs all in full (issue 16: they were most of a +1 month build).
             child_env[TEST_SINCE_ENV] = since.isoformat()
-            args += SKIP_UNIT_TESTS
+            args += NIGHTLY_EXCLUDES
             context.log.info("data tests scoped to months from %s", since.isoformat())
         if changed:
             # An upgrade changed the contract or a model: incremental facts would keep old
