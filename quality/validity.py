@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 
 import duckdb
 
@@ -80,7 +81,7 @@ def _frame_sql(table: str, specs: tuple[ValiditySpec, ...]) -> str:
 def gx_validity_findings(
     con: duckdb.DuckDBPyConnection,
     scope: CheckScope,
-    runner: GxRunner,
+    runner: GxRunner | Callable[[], GxRunner],
     *,
     use_cache: bool = True,
 ) -> list[FindingDraft]:
@@ -90,7 +91,8 @@ def gx_validity_findings(
     instead of one per file; failing rows are split back per submission by their keys. A
     submission validated before with the same suite is not validated again: its failures come
     from `quality.validity_cache` (see there for when a cached result no longer holds).
-    `use_cache=False` validates everything (and refreshes the cache).
+    `use_cache=False` validates everything (and refreshes the cache). `runner` may be a
+    function returning it (`BackgroundRunner`), called only when something is to be validated.
     """
     submissions = _submissions(con)
     issues = _issue_cells(con)
@@ -102,7 +104,8 @@ def gx_validity_findings(
         cache = plan(con, table, IN_SCOPE, digest, reuse=use_cache)
         failures = cached_failures(con, cache)
         if cache.stale:
-            fresh, complete = _validate(con, table, specs, cache, runner)
+            gx = runner() if callable(runner) else runner
+            fresh, complete = _validate(con, table, specs, cache, gx)
             if complete:
                 store(con, cache, fresh, utc_now())
             failures.extend(fresh)

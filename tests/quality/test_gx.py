@@ -159,3 +159,21 @@ def test_mart_checks_read_only_the_suite_columns(lipas_home, monkeypatch) -> Non
     assert results["mart_submission_compliance"].failing == (
         "MART_MART_SUBMISSION_COMPLIANCE_MEAN_QUALITY_SCORE_BETWEEN: column missing",
     )
+
+
+def test_background_runner_is_the_shared_one_and_raises_in_the_caller(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Issue 16: the checks build GX on a thread while their SQL families run.
+    from quality import gx_background
+
+    background = gx_background.BackgroundRunner(tmp_path)
+    assert background() is shared_runner(tmp_path)
+    assert background() is shared_runner(tmp_path) and background.waited >= 0
+
+    def broken(docs_dir: object) -> GxRunner:
+        raise RuntimeError("no GX here")
+
+    monkeypatch.setattr(gx_background, "shared_runner", broken)
+    with pytest.raises(RuntimeError, match="no GX here"):
+        gx_background.BackgroundRunner(tmp_path)()
