@@ -17,6 +17,7 @@ import duckdb
 
 from core.duckdb_connect import open_duckdb
 from publishing.catalog import SourceTable, list_source_tables, quote_ident
+from publishing.fingerprint_table import read_stored, table_key
 from publishing.parquet_partitions import (
     Fingerprints,
     link_unchanged,
@@ -48,8 +49,10 @@ def export_parquet(snapshot: Path, published_dir: Path) -> Path:
     fingerprints: Fingerprints = {}
     con = open_duckdb(str(snapshot), read_only=True)
     try:
+        known = read_stored(con)  # what the snapshot's build hashed already
         for table in list_source_tables(con, catalog_name(con), ("marts",)):
-            reuse = _Reuse(previous, before.get(table.name), fingerprints)
+            stored = known.get(table_key(table.schema, table.name))
+            reuse = _Reuse(previous, before.get(table.name), fingerprints, stored)
             _copy_table(con, table, target / table.name, reuse)
     finally:
         con.close()
@@ -64,6 +67,7 @@ class _Reuse:
     previous: Path | None
     before: dict[str, object] | None
     now: Fingerprints
+    stored: dict[str, object] | None = None  # the snapshot's record of this table, if any
 
 
 def swap_link(link: Path, target: Path) -> Path:
@@ -111,7 +115,7 @@ def _copy_table(
     # COPY takes no bound parameter for its target; the path is ours (a fresh uuid folder).
     destination = str(out).replace("'", "''")
     if "period" in columns and rows >= PARTITION_MIN_ROWS:
-        now = table_fingerprints(con, relation)
+        now = reuse.stored or table_fingerprints(con, relation)
         reuse.now[table.name] = now
         linked = link_unchanged(table.name, now, reuse.before, reuse.previous, out)
         # Linked periods match REUSABLE_PERIOD (digits and a dash): safe as literals.

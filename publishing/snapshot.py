@@ -28,10 +28,12 @@ from publishing.catalog import (
     sql_string_literal,
 )
 from publishing.external import export_external
+from publishing.fingerprint_table import Stored, read_stored, write_stored
 from publishing.parquet_export import export_parquet
 from publishing.snapshot_refresh import (
     kept_tables,
     open_copy,
+    record_copied,
     replace_changed_periods,
     start_from_previous,
 )
@@ -202,13 +204,19 @@ def _build_snapshot(
         if not any(t.schema == "marts" for t in sources):
             raise PublishError(f"{source} has no tables in schema marts: run dbt build first")
         kept = kept_tables(con, PUBLISHED_SCHEMAS) if copied else set()
+        # Fingerprints: the copy's own record (not hashed again) and this publish's.
+        known: Stored = read_stored(con) if copied else {}
+        recorded: Stored = {}
         for stale in sorted(kept - set(sources), key=lambda t: (t.schema, t.name)):
             con.execute(f"drop table {quote_ident(stale.schema)}.{quote_ident(stale.name)}")
         con.execute(f"drop table if exists {PUBLISHED_TABLE}")
         tables = [
-            _copy_table(con, table, docs.get((table.schema, table.name)), table in kept)
+            _copy_table(
+                con, table, docs.get((table.schema, table.name)), table in kept, known, recorded
+            )
             for table in sources
         ]
+        write_stored(con, recorded)
         con.execute(f"detach {SOURCE_ALIAS}")
         _write_published_table(con, tables, docs, published_at, run_id, str(source))
         con.execute("checkpoint")
@@ -218,14 +226,21 @@ def _build_snapshot(
 
 
 def _copy_table(
-    con: duckdb.DuckDBPyConnection, table: SourceTable, doc: TableDoc | None, kept: bool = False
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    doc: TableDoc | None,
+    kept: bool = False,
+    known: Stored | None = None,
+    recorded: Stored | None = None,
 ) -> PublishedTable:
     """Copy one table (or, when `kept`, replace only its changed periods) and its comments."""
     schema, name = quote_ident(table.schema), quote_ident(table.name)
-    if not (kept and replace_changed_periods(con, SOURCE_ALIAS, table)):
+    if not (kept and replace_changed_periods(con, SOURCE_ALIAS, table, known, recorded)):
         con.execute(f"create schema if not exists {schema}")
         con.execute(f"drop table if exists {schema}.{name}")
         con.execute(f"create table {schema}.{name} as select * from {SOURCE_ALIAS}.{schema}.{name}")
+        if recorded is not None:
+            record_copied(con, SOURCE_ALIAS, table, recorded)
     description = doc.description if doc and doc.description else None
     # NULL clears what a kept copy carried over when the description was removed.
     comment = sql_string_literal(description) if description else "null"

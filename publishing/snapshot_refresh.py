@@ -18,6 +18,7 @@ import duckdb
 
 from core.duckdb_connect import open_duckdb
 from publishing.catalog import SourceTable, quote_ident
+from publishing.fingerprint_table import Stored, table_key
 from publishing.parquet_partitions import table_fingerprints
 
 logger = logging.getLogger(__name__)
@@ -76,19 +77,30 @@ def kept_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> set
 
 
 def replace_changed_periods(
-    con: duckdb.DuckDBPyConnection, source_alias: str, table: SourceTable
+    con: duckdb.DuckDBPyConnection,
+    source_alias: str,
+    table: SourceTable,
+    known: Stored | None = None,
+    recorded: Stored | None = None,
 ) -> bool:
     """Bring the kept copy of `table` level with the source by period; False: copy it whole.
 
     Rows without a period are always replaced. Identifiers are quoted; periods are bound
-    through a temporary table.
+    through a temporary table. `known` is the copy's own record of its fingerprints (read
+    instead of hashing the copy); the source's fingerprint, which the table equals once it is
+    replaced or copied whole, goes into `recorded`.
     """
     target = f"{quote_ident(table.schema)}.{quote_ident(table.name)}"
     source = f"{quote_ident(source_alias)}.{target}"
     now = table_fingerprints(con, source) if _has_period(con, source) else None
     if now is None:
         return False
-    before = table_fingerprints(con, target)
+    key = table_key(table.schema, table.name)
+    if recorded is not None:
+        recorded[key] = now
+    before = (known or {}).get(key)
+    if before is None or before.get("duckdb") != now["duckdb"]:
+        before = table_fingerprints(con, target)
     if before["layout"] != now["layout"]:
         return False
     new_periods, old_periods = now["periods"], before["periods"]
@@ -106,6 +118,20 @@ def replace_changed_periods(
     con.execute(f"insert into {target} select * from {source} where {keep}")
     logger.info("%s: %d of %d periods replaced", table.name, len(changed), len(new_periods))
     return True
+
+
+def record_copied(
+    con: duckdb.DuckDBPyConnection, source_alias: str, table: SourceTable, recorded: Stored
+) -> None:
+    """A table copied whole: record its fingerprint unless replace_changed_periods did already.
+
+    The next publish then reads it instead of hashing its copy, and the Parquet export of this
+    one instead of hashing the new snapshot.
+    """
+    key = table_key(table.schema, table.name)
+    source = f"{quote_ident(source_alias)}.{quote_ident(table.schema)}.{quote_ident(table.name)}"
+    if key not in recorded and _has_period(con, source):
+        recorded[key] = table_fingerprints(con, source)
 
 
 def _has_period(con: duckdb.DuckDBPyConnection, relation: str) -> bool:

@@ -51,6 +51,7 @@ def test_publish_copies_marts_and_reference_only(working_warehouse: Settings, ma
         "marts.mart_client_reach",
         "reference.ref_kanwil",
         "main._published",
+        "main._fingerprints",  # publish bookkeeping: counts and hashes per period
     }
     assert result.snapshot_path == working_warehouse.published_dir / "lipas.duckdb"
     assert not list(working_warehouse.published_dir.glob("*.tmp-*"))

@@ -128,3 +128,55 @@ def test_an_unreadable_previous_snapshot_means_a_fresh_copy(
     first.snapshot_path.write_bytes(b"not a duckdb file" * 100)
     result = publish_snapshot(working_warehouse, manifest_path=manifest, parquet=False)
     _same_rows(result.snapshot_path, working_warehouse.warehouse_path)
+
+
+def test_each_table_is_hashed_once_per_publish(
+    working_warehouse: Settings,
+    manifest: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Issue 16: a publish hashed a table three times (warehouse, copied snapshot, export); the
+    # snapshot now records what it hashed (`_fingerprints`) and the other two read that.
+    from publishing import parquet_export, parquet_partitions
+
+    warehouse = working_warehouse.warehouse_path
+    monkeypatch.setattr(parquet_export, "PARTITION_MIN_ROWS", 1)  # export fct_client_month too
+    publish_snapshot(working_warehouse, manifest_path=manifest)
+    with duckdb.connect(str(warehouse)) as con:
+        first = con.execute("select min(period) from marts.fct_client_month").fetchone()
+        con.execute(
+            "update marts.fct_client_month set is_reached = not is_reached where period = ?",
+            [first[0] if first else None],
+        )
+    hashed: list[str] = []
+    real = parquet_partitions.table_fingerprints
+
+    def spy(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, object]:
+        hashed.append(relation)
+        return real(con, relation)
+
+    for module in (snapshot_refresh, parquet_export):
+        monkeypatch.setattr(module, "table_fingerprints", spy)
+    caplog.set_level(logging.INFO, logger="publishing.snapshot_refresh")
+    result = publish_snapshot(working_warehouse, run_id="night-2", manifest_path=manifest)
+    assert [m for m in _replaced(caplog) if m.startswith("fct_client_month")] == [
+        f"fct_client_month: 1 of {len(_periods(warehouse))} periods replaced"
+    ]
+    assert hashed and all(r.startswith('"') and r.count(".") == 2 for r in hashed), hashed
+    assert len(hashed) == len(set(hashed))  # the warehouse's tables, each once
+    _same_rows(result.snapshot_path, warehouse)
+    exported = result.snapshot_path.parent / "parquet" / "fct_client_month"
+    with duckdb.connect() as con:
+        back = con.execute(
+            f"select count(*) from read_parquet('{exported}/**/*.parquet', hive_partitioning=1)"
+        ).fetchone()
+    assert back == (sum(_periods(warehouse).values()),)
+
+
+def _periods(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select period, count(*) from marts.fct_client_month group by period"
+        ).fetchall()
+    return {str(p): int(n) for p, n in rows}
