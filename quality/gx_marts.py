@@ -13,7 +13,7 @@ import yaml
 
 from core.duckdb_connect import fetch_frame, open_duckdb
 from core.settings import Settings
-from quality.gx_suites import ExpectationSpec, shared_runner
+from quality.gx_suites import ExpectationSpec, GxRunner, shared_runner
 from quality.model import IMPORTANCE_TO_SEVERITY
 
 MARTS_PATH = Path(__file__).parent / "rules" / "marts.yaml"
@@ -99,22 +99,28 @@ def validate_marts(
     try:
         present = _existing_marts(connection)
         runner = shared_runner(docs_dir)
-        results = []
-        for mart, specs in mart_specs().items():
-            if mart not in present:
-                results.append(MartValidation(mart, False, 0, {"error": 1}, ("mart missing",)))
-                continue
-            frame = _mart_frame(connection, mart, specs)
-            summary = runner.validate(f"mart_{mart}", frame, specs, ())
-            failing = tuple(
-                f"{f.rule_id}: {f.error or f'{f.unexpected_count} unexpected'}"
-                for f in summary.failing
-            )
-            results.append(
-                MartValidation(mart, summary.passed, len(frame), summary.counts, failing)
-            )
+        with runner.docs_batch():
+            results = _validate_all(connection, runner, present)
     finally:
         if own:
             connection.close()
     logger.info("mart expectations: %d/%d passed", sum(r.passed for r in results), len(results))
+    return results
+
+
+def _validate_all(
+    connection: duckdb.DuckDBPyConnection, runner: GxRunner, present: set[str]
+) -> list[MartValidation]:
+    """Every configured mart in turn (Data Docs rendered by the caller's docs_batch)."""
+    results = []
+    for mart, specs in mart_specs().items():
+        if mart not in present:
+            results.append(MartValidation(mart, False, 0, {"error": 1}, ("mart missing",)))
+            continue
+        frame = _mart_frame(connection, mart, specs)
+        summary = runner.validate(f"mart_{mart}", frame, specs, ())
+        failing = tuple(
+            f"{f.rule_id}: {f.error or f'{f.unexpected_count} unexpected'}" for f in summary.failing
+        )
+        results.append(MartValidation(mart, summary.passed, len(frame), summary.counts, failing))
     return results

@@ -97,24 +97,33 @@ def gx_validity_findings(
     submissions = _submissions(con)
     issues = _issue_cells(con)
     ensure_cache_tables(con)
+    plans = {
+        table: (specs, plan(con, table, IN_SCOPE, _digest(specs), reuse=use_cache))
+        for table, specs in validity_specs().items()
+    }
+    failures = {table: cached_failures(con, cache) for table, (_specs, cache) in plans.items()}
+    stale = {table: planned for table, planned in plans.items() if planned[1].stale}
+    if stale:
+        gx = runner() if callable(runner) else runner
+        with gx.docs_batch():  # the Data Docs of every table in one build
+            for table, (specs, cache) in stale.items():
+                fresh, complete = _validate(con, table, specs, cache, gx)
+                if complete:
+                    store(con, cache, fresh, utc_now())
+                failures[table].extend(fresh)
     drafts: list[FindingDraft] = []
-    for table, specs in validity_specs().items():
+    for table, (specs, _cache) in plans.items():
         by_id = {s.expectation.rule_id: s for s in specs}
-        digest = suite_digest([s.expectation for s in specs])
-        cache = plan(con, table, IN_SCOPE, digest, reuse=use_cache)
-        failures = cached_failures(con, cache)
-        if cache.stale:
-            gx = runner() if callable(runner) else runner
-            fresh, complete = _validate(con, table, specs, cache, gx)
-            if complete:
-                store(con, cache, fresh, utc_now())
-            failures.extend(fresh)
         hits: dict[str, list[tuple[str, int, object]]] = defaultdict(list)
-        for sid, rule_id, row, value in failures:
+        for sid, rule_id, row, value in failures[table]:
             hits[rule_id].append((sid, row, value))
         for rule_id in sorted(hits.keys() & by_id.keys()):
             drafts.extend(_split(by_id[rule_id], hits[rule_id], submissions, scope, issues))
     return drafts
+
+
+def _digest(specs: tuple[ValiditySpec, ...]) -> str:
+    return suite_digest([s.expectation for s in specs])
 
 
 def _validate(

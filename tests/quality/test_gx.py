@@ -140,6 +140,9 @@ def test_mart_checks_read_only_the_suite_columns(lipas_home, monkeypatch) -> Non
             seen[name] = list(frame.columns)
             return self.runner.validate(name, frame, specs, keys)
 
+        def docs_batch(self):  # type: ignore[no-untyped-def]
+            return self.runner.docs_batch()
+
     monkeypatch.setattr(gx_marts, "shared_runner", lambda docs=None: Recording(real(docs)))
     con = duckdb.connect(str(lipas_home.warehouse_path))
     con.execute("create schema marts")
@@ -177,3 +180,29 @@ def test_background_runner_is_the_shared_one_and_raises_in_the_caller(
     monkeypatch.setattr(gx_background, "shared_runner", broken)
     with pytest.raises(RuntimeError, match="no GX here"):
         gx_background.BackgroundRunner(tmp_path)()
+
+
+def test_a_docs_batch_renders_every_validation_in_one_build(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Issue 16: one Data Docs build per validation recompiled GX's templates each time.
+    from quality.data_docs import load_records
+
+    runner = GxRunner(tmp_path)
+    builds: list[int] = []
+    real = runner.context.build_data_docs
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        builds.append(len(kwargs["resource_identifiers"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner.context, "build_data_docs", counting)
+    spec = ExpectationSpec("R_N", "n", "between", "error", (("min_value", 0), ("max_value", 9)))
+    with runner.docs_batch():
+        for name in ("raw_a", "raw_b"):
+            frame = pd.DataFrame({"n": [1, 40], "_row_number": [2, 3]})
+            assert not runner.validate(name, frame, [spec]).passed
+        assert builds == []  # nothing rendered before the batch ends
+    assert builds == [4]  # two results and their two suites, one build
+    assert {r.suite for r in load_records(tmp_path)} >= {"raw_a", "raw_b"}
+    assert runner.context.validation_results_store.list_keys() == []
