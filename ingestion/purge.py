@@ -101,13 +101,13 @@ def _clear_validity_cache(
 ) -> int:
     """The checks' cached GX failures quote cell values too (quality/validity_cache.py)."""
     removed = 0
-    for table in ("gx_failures", "gx_validated"):
+    for table in ("failures", "checked"):
         if ("quality_cache", table) in existing:
             rows = con.execute(
                 f"delete from quality_cache.{table} where submission_id = ? returning 1",
                 [submission_id],
             ).fetchall()
-            removed += len(rows) if table == "gx_failures" else 0
+            removed += len(rows) if table == "failures" else 0
     return removed
 
 
@@ -170,7 +170,7 @@ def purge_submission(
                     audit.append((submission_id, "quality.findings", "sample_rows", samples))
             cached = _clear_validity_cache(con, submission_id, existing)
             if cached:
-                audit.append((submission_id, "quality_cache.gx_failures", "*", cached))
+                audit.append((submission_id, "quality_cache.failures", "*", cached))
             if removed:
                 audit.append((submission_id, "raw_parquet", "*", len(removed)))
             if entry.is_current:

@@ -31,7 +31,7 @@ from quality.outliers import outlier_findings
 from quality.over_time import continuity_findings, cross_bapas_findings
 from quality.parse_issues import parse_issue_findings
 from quality.rates import RateRow, reporting_rates
-from quality.rules.evaluator import evaluate_rules
+from quality.rules.cached import evaluate_rules_cached
 from quality.rules.spec import load_consistency_rules
 from quality.scope import CheckScope, build_scope, register_scope
 from quality.score import write_scores
@@ -77,7 +77,7 @@ def collect_findings(
     drafts.extend(register_findings(register))
     timed("rejected_file", lambda: rejected_findings(con, scope))
     timed("held_file", lambda: held_findings(con, scope))
-    timed("consistency", lambda: evaluate_rules(con, load_consistency_rules()))
+    timed("consistency", lambda: evaluate_rules_cached(con, load_consistency_rules()))
     timed("continuity", lambda: continuity_findings(con, scope))
     timed("cross_bapas", lambda: cross_bapas_findings(con, scope))
     timed("duplicate", lambda: duplicate_findings(con, scope))

@@ -1,15 +1,17 @@
-"""Remember each submission's GX validity failures, so a night validates only what is new.
+"""Remember each submission's failures of per-row checks, so a night checks only what is new.
 
 The nightly re-judges the whole 12-month window (late files, new versions), but a submission's
 raw rows never change after it is loaded, and every validity expectation judges one row on its
 own (not null, in a set, between, a regex, one column against another of the same row). So a
 submission's failing cells are a function of its rows and the suite alone. GX validity was the
 largest part of the quality step (issue 16: ~9 s of ~24 s at national scale), nearly all of it
-re-validating months already judged.
+re-validating months already judged. The consistency rules that look inside one submission
+(every rule but those comparing with the previous month) are cached the same way
+(`quality/rules/cached.py`): their result, too, is a function of the submission's rows.
 
 A cached result is used only while all of this holds, else the submission is validated again:
-- the suite is the same (`suite_digest`: every expectation with its arguments, e.g. a code
-  list from the seeds, and the GX version);
+- the check is the same (`suite_digest`: every expectation with its arguments, e.g. a code
+  list from the seeds, and the GX version; for a rule, its compiled SQL and parameters);
 - the table still holds the same number of rows for it;
 - no ledger.redactions row for it is newer than the validation (the raw-integrity gate masked a
   value in place, or `lipas purge` removed its rows; purge also deletes its cached rows here).
@@ -32,8 +34,8 @@ import duckdb
 from quality.gx_suites import ExpectationSpec
 
 CACHE_SCHEMA = "quality_cache"
-VALIDATED = f"{CACHE_SCHEMA}.gx_validated"
-FAILURES = f"{CACHE_SCHEMA}.gx_failures"
+VALIDATED = f"{CACHE_SCHEMA}.checked"
+FAILURES = f"{CACHE_SCHEMA}.failures"
 # Bump when what is stored changes meaning: every cached result is then validated again.
 CACHE_VERSION = "1"
 
@@ -42,16 +44,19 @@ Failure = tuple[str, str, int, str | None]
 
 
 def ensure_cache_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the cache schema and tables (idempotent). Not an interface: nothing else reads it."""
+    """Create the cache schema and tables (idempotent). Not an interface: nothing else reads it.
+
+    `checked` names what was checked: a raw table (its GX suite) or `rule:<id>`.
+    """
     con.execute(f"create schema if not exists {CACHE_SCHEMA}")
     con.execute(
         f"create table if not exists {VALIDATED} (submission_id varchar not null,"
-        " raw_table varchar not null, suite_digest varchar not null, row_count bigint not null,"
-        " validated_at timestamp not null, primary key (submission_id, raw_table))"
+        " checked varchar not null, suite_digest varchar not null, row_count bigint not null,"
+        " validated_at timestamp not null, primary key (submission_id, checked))"
     )
     con.execute(
         f"create table if not exists {FAILURES} (submission_id varchar not null,"
-        " raw_table varchar not null, rule_id varchar not null, row_number integer not null,"
+        " checked varchar not null, rule_id varchar not null, row_number integer not null,"
         " value varchar)"
     )
 
@@ -60,15 +65,20 @@ def suite_digest(specs: Sequence[ExpectationSpec]) -> str:
     """What a validation depends on besides the rows: the expectations and the GX version."""
     from importlib.metadata import version
 
-    text = repr((CACHE_VERSION, version("great_expectations"), sorted(map(repr, specs))))
+    return digest_of(version("great_expectations"), sorted(map(repr, specs)))
+
+
+def digest_of(*parts: object) -> str:
+    """A short digest of what a check's result depends on besides the rows."""
+    text = repr((CACHE_VERSION, *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
 class CachePlan:
-    """For one raw table: submissions whose cached result holds, and those to validate."""
+    """For one check: submissions whose cached result holds, and those to check again."""
 
-    raw_table: str
+    checked: str
     digest: str
     fresh: frozenset[str]
     stale: dict[str, int]  # submission_id -> rows in scope now
@@ -81,11 +91,14 @@ def plan(
     digest: str,
     *,
     reuse: bool = True,
+    checked: str | None = None,
 ) -> CachePlan:
     """Split the table's submissions in scope (`row_filter` on q_cur_<table>) by the rules above.
 
-    `reuse=False` marks every submission stale (validate all, refresh the cache).
+    `checked` names the check in the cache (default: the raw table, for its GX suite).
+    `reuse=False` marks every submission stale (check all, refresh the cache).
     """
+    checked = checked or raw_table
     rows = con.execute(
         f"with now_rows as (select submission_id, count(*) as n from q_cur_{raw_table}"
         f" where {row_filter} group by submission_id),"
@@ -95,13 +108,13 @@ def plan(
         " v.submission_id is not null and v.suite_digest = ? and v.row_count = now_rows.n"
         " and (redacted.at is null or redacted.at < v.validated_at)"
         f" from now_rows left join {VALIDATED} v on v.submission_id = now_rows.submission_id"
-        " and v.raw_table = ?"
+        " and v.checked = ?"
         " left join redacted on redacted.submission_id = now_rows.submission_id",
-        [digest, raw_table],
+        [digest, checked],
     ).fetchall()
     fresh = frozenset(str(sid) for sid, _n, ok in rows if ok and reuse)
     stale = {str(sid): int(n) for sid, n, _ok in rows if str(sid) not in fresh}
-    return CachePlan(raw_table, digest, fresh, stale)
+    return CachePlan(checked, digest, fresh, stale)
 
 
 def cached_failures(con: duckdb.DuckDBPyConnection, cache: CachePlan) -> list[Failure]:
@@ -110,8 +123,8 @@ def cached_failures(con: duckdb.DuckDBPyConnection, cache: CachePlan) -> list[Fa
         return []
     rows = con.execute(
         f"select submission_id, rule_id, row_number, value from {FAILURES}"
-        " where raw_table = ? and submission_id in (select unnest(?::varchar[]))",
-        [cache.raw_table, sorted(cache.fresh)],
+        " where checked = ? and submission_id in (select unnest(?::varchar[]))",
+        [cache.checked, sorted(cache.fresh)],
     ).fetchall()
     return [(str(s), str(r), int(n), None if v is None else str(v)) for s, r, n, v in rows]
 
@@ -122,7 +135,7 @@ def store(
     failures: Iterable[Failure],
     now: dt.datetime,
 ) -> None:
-    """Record the validation of the stale submissions (replacing what was cached for them)."""
+    """Record the check of the stale submissions (replacing what was cached for them)."""
     if not cache.stale:
         return
     ids = sorted(cache.stale)
@@ -130,13 +143,13 @@ def store(
     try:
         for table in (VALIDATED, FAILURES):
             con.execute(
-                f"delete from {table} where raw_table = ?"
+                f"delete from {table} where checked = ?"
                 " and submission_id in (select unnest(?::varchar[]))",
-                [cache.raw_table, ids],
+                [cache.checked, ids],
             )
         con.executemany(
             f"insert into {VALIDATED} values (?, ?, ?, ?, ?)",
-            [(sid, cache.raw_table, cache.digest, cache.stale[sid], now) for sid in ids],
+            [(sid, cache.checked, cache.digest, cache.stale[sid], now) for sid in ids],
         )
         rows = list(failures)
         if rows:
@@ -153,7 +166,7 @@ def store(
                 con.execute(
                     f"insert into {FAILURES} select submission_id, ?, rule_id,"
                     " cast(row_number as integer), cast(value as varchar) from q_new_failures",
-                    [cache.raw_table],
+                    [cache.checked],
                 )
             finally:
                 con.unregister("q_new_failures")

@@ -153,7 +153,7 @@ def test_purge_removes_the_cached_values_of_its_submission(
         assert others is not None and others[0] > 0
         audit = after.execute(
             "select rows_affected from ledger.redactions where submission_id = ?"
-            " and table_name = 'quality_cache.gx_failures'",
+            " and table_name = 'quality_cache.failures'",
             [sid],
         ).fetchall()
         assert audit and audit[0][0] >= 3
