@@ -69,14 +69,23 @@ def revived_client_findings(
     legitimate and not reported.
     """
     rows = con.execute(
-        "select c.kode_bapas, c._reporting_period, c.submission_id, p._reporting_period,"
+        # The few rows that ended, in the months before the scope's, first: joining every
+        # client-month of the window on a computed month cost ~1 s a night (issue 16).
+        "with ended as (select kode_bapas, no_register, _reporting_period, status_akhir_bulan,"
+        " tanggal_status,"
+        " strftime(cast(_reporting_period || '-01' as date) + interval 1 month, '%Y-%m')"
+        "  as next_period"
+        " from q_cur_monthly_klien where list_contains(?, status_akhir_bulan)"
+        " and _reporting_period in (select"
+        "  strftime(cast(periode || '-01' as date) - interval 1 month, '%Y-%m')"
+        "  from q_scope where length(periode) = 7))"
+        " select c.kode_bapas, c._reporting_period, c.submission_id, p._reporting_period,"
         " c._row_number, c.no_register, p.status_akhir_bulan"
-        " from q_cur_monthly_klien c join q_cur_monthly_klien p"
+        " from ended p join q_cur_monthly_klien c"
         "  on p.kode_bapas = c.kode_bapas and p.no_register = c.no_register"
-        "  and p._reporting_period ="
-        "   strftime(cast(c._reporting_period || '-01' as date) - interval 1 month, '%Y-%m')"
+        "  and c._reporting_period = p.next_period"
         " where c._reporting_period in (select periode from q_scope)"
-        " and c.status_akhir_bulan = 'AKTIF' and list_contains(?, p.status_akhir_bulan)"
+        " and c.status_akhir_bulan = 'AKTIF'"
         " and not coalesce(c.tanggal_mulai > p.tanggal_status, false)"
         " order by c.kode_bapas, c._reporting_period, c._row_number",
         [list(ENDED)],

@@ -12,12 +12,14 @@ import duckdb
 
 from core.contract.model import SheetSpec, load_contract
 from core.contract.raw_schema import NIK_COLUMNS, raw_columns, raw_tables
+from core.interface_tables import LEDGER_REDACTIONS as LEDGER_REDACTIONS_TABLE
 from core.interface_tables import LEDGER_ROW_ISSUES as LEDGER_ROW_ISSUES_TABLE
 from core.interface_tables import LEDGER_SUBMISSIONS as LEDGER_SUBMISSIONS_TABLE
 
 # Used when ingestion has not created the ledger yet (layouts from core.interface_tables).
 LEDGER_SUBMISSIONS: tuple[tuple[str, str], ...] = LEDGER_SUBMISSIONS_TABLE.typed_columns
 LEDGER_ROW_ISSUES: tuple[tuple[str, str], ...] = LEDGER_ROW_ISSUES_TABLE.typed_columns
+LEDGER_REDACTIONS: tuple[tuple[str, str], ...] = LEDGER_REDACTIONS_TABLE.typed_columns
 # Pseudonymous but still linkable: never copied into sample_rows.
 SENSITIVE_COLUMNS: frozenset[str] = frozenset(name for name, _t, _d in NIK_COLUMNS[:1])
 
@@ -79,7 +81,11 @@ def create_current_views(con: duckdb.DuckDBPyConnection) -> None:
     report every report as missing instead of crashing.
     """
     ledger = _existing(con, "ledger")
-    for name, cols in (("submissions", LEDGER_SUBMISSIONS), ("row_issues", LEDGER_ROW_ISSUES)):
+    for name, cols in (
+        ("submissions", LEDGER_SUBMISSIONS),
+        ("row_issues", LEDGER_ROW_ISSUES),
+        ("redactions", LEDGER_REDACTIONS),
+    ):
         source = f"select * from ledger.{name}" if name in ledger else _empty_select(cols)
         con.execute(f"create or replace temp view q_ledger_{name} as {source}")
     raw = _existing(con, "raw")

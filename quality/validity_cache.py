@@ -102,7 +102,7 @@ def plan(
     rows = con.execute(
         f"with now_rows as (select submission_id, count(*) as n from q_cur_{raw_table}"
         f" where {row_filter} group by submission_id),"
-        " redacted as (select submission_id, max(redacted_at) as at from ledger.redactions"
+        " redacted as (select submission_id, max(redacted_at) as at from q_ledger_redactions"
         " where submission_id in (select submission_id from now_rows) group by submission_id)"
         " select now_rows.submission_id, now_rows.n,"
         " v.submission_id is not null and v.suite_digest = ? and v.row_count = now_rows.n"
