@@ -124,14 +124,22 @@ def pokmas_two_bapas_findings(
 ) -> list[FindingDraft]:
     """The same partner group (kode_pokmas or no_pks) in POKMAS of two Bapas in one period."""
     rows = con.execute(
-        "select a.kode_bapas, a._reporting_period, a.submission_id, a._row_number,"
-        " a.kode_pokmas, string_agg(distinct b.kode_bapas, ', ' order by b.kode_bapas)"
-        " from q_cur_monthly_pokmas a join q_cur_monthly_pokmas b"
+        # Two equi-joins (same code, same PKS number), not one join on `a or b`: that is a
+        # nested loop over every pair of groups in a month (issue 16: ~1.3 s -> 0.02 s).
+        "with p as (select kode_bapas, _reporting_period, submission_id, _row_number,"
+        " kode_pokmas, upper(trim(kode_pokmas)) as pokmas_key,"
+        " upper(replace(no_pks, ' ', '')) as pks_key from q_cur_monthly_pokmas"
+        " where _reporting_period in (select periode from q_scope)),"
+        " pairs as (select a.*, b.kode_bapas as other from p a join p b"
         "  on a._reporting_period = b._reporting_period and a.kode_bapas <> b.kode_bapas"
-        "  and (upper(trim(a.kode_pokmas)) = upper(trim(b.kode_pokmas))"
-        "   or upper(replace(a.no_pks, ' ', '')) = upper(replace(b.no_pks, ' ', '')))"
-        " where a._reporting_period in (select periode from q_scope)"
-        " group by all order by a.kode_bapas, a._reporting_period, a._row_number"
+        "  and a.pokmas_key = b.pokmas_key"
+        " union select a.*, b.kode_bapas as other from p a join p b"
+        "  on a._reporting_period = b._reporting_period and a.kode_bapas <> b.kode_bapas"
+        "  and a.pks_key = b.pks_key)"
+        " select kode_bapas, _reporting_period, submission_id, _row_number, kode_pokmas,"
+        " string_agg(distinct other, ', ' order by other) from pairs"
+        " group by kode_bapas, _reporting_period, submission_id, _row_number, kode_pokmas"
+        " order by kode_bapas, _reporting_period, _row_number"
     ).fetchall()
     grouped: dict[tuple[str, str, str], list[tuple[int, str, str]]] = defaultdict(list)
     for kode_bapas, period, submission_id, row_number, pokmas, others in rows:
