@@ -30,15 +30,62 @@ base as (
     where client_months.is_active_in_month
 ),
 
+-- Each active client once per Bapas and period at every grain, in a plain group by that
+-- DuckDB can spill: count(distinct ...) under the grouping sets could not, and failed the
+-- build under a 750MB memory_limit at three national years (issue 16).
+client_grain_rows as (
+    select
+        base.kanwil_code,
+        base.bapas_code,
+        {{ period_grain_rows('base') }},
+        base.client_id,
+        base.is_reached,
+        base.need_count
+    from base
+    cross join {{ period_grains_values() }}
+),
+
+client_periods as (
+    select
+        kanwil_code,
+        bapas_code,
+        period_grain,
+        period,
+        period_start,
+        client_id,
+        bool_or(is_reached) as is_reached,
+        bool_or(need_count > 0) as has_needs,
+        count(*) as client_months
+    from client_grain_rows
+    group by kanwil_code, bapas_code, period_grain, period, period_start, client_id
+),
+
+bapas_periods as (
+    select
+        kanwil_code,
+        bapas_code,
+        period_grain,
+        period,
+        period_start,
+        count(client_id) as active_clients,
+        count(case when is_reached then client_id end) as reached_clients,
+        count(case when has_needs then client_id end) as clients_with_needs,
+        sum(client_months) as active_client_months
+    from client_periods
+    group by kanwil_code, bapas_code, period_grain, period, period_start
+),
+
+-- client_id carries the Bapas code (client_months_spined): no client counts in two Bapas, so
+-- Kanwil and national counts are sums of the Bapas ones.
 aggregated as (
     select
-        {{ rollup_grain_columns() }},
-        count(distinct client_id) as active_clients,
-        count(distinct case when is_reached then client_id end) as reached_clients,
-        count(distinct case when need_count > 0 then client_id end) as clients_with_needs,
-        count(*) as active_client_months
-    from base
-    {{ rollup_grouping_sets() }}
+        {{ rollup_grain_columns(period_rows=true) }},
+        cast(sum(active_clients) as bigint) as active_clients,
+        cast(sum(reached_clients) as bigint) as reached_clients,
+        cast(sum(clients_with_needs) as bigint) as clients_with_needs,
+        cast(sum(active_client_months) as bigint) as active_client_months
+    from bapas_periods
+    {{ rollup_grouping_sets(period_rows=true) }}
 ),
 
 final as (

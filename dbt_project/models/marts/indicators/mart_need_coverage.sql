@@ -31,14 +31,58 @@ base as (
     where client_needs.is_active_in_month
 ),
 
+-- Each client once per Bapas, need and period at every grain, in a plain group by that DuckDB
+-- can spill: count(distinct ...) under the grouping sets could not (issue 16).
+client_grain_rows as (
+    select
+        base.kanwil_code,
+        base.bapas_code,
+        {{ period_grain_rows('base') }},
+        base.need_code,
+        base.client_id,
+        base.is_need_addressed
+    from base
+    cross join {{ period_grains_values() }}
+),
+
+client_periods as (
+    select
+        kanwil_code,
+        bapas_code,
+        period_grain,
+        period,
+        period_start,
+        need_code,
+        client_id,
+        bool_or(is_need_addressed) as is_need_addressed
+    from client_grain_rows
+    group by kanwil_code, bapas_code, period_grain, period, period_start, need_code, client_id
+),
+
+bapas_periods as (
+    select
+        kanwil_code,
+        bapas_code,
+        period_grain,
+        period,
+        period_start,
+        need_code,
+        count(client_id) as clients_with_need,
+        count(case when is_need_addressed then client_id end) as clients_need_addressed
+    from client_periods
+    group by kanwil_code, bapas_code, period_grain, period, period_start, need_code
+),
+
+-- client_id carries the Bapas code (client_months_spined): no client counts in two Bapas, so
+-- Kanwil and national counts are sums of the Bapas ones.
 aggregated as (
     select
-        {{ rollup_grain_columns() }},
+        {{ rollup_grain_columns(period_rows=true) }},
         need_code,
-        count(distinct client_id) as clients_with_need,
-        count(distinct case when is_need_addressed then client_id end) as clients_need_addressed
-    from base
-    {{ rollup_grouping_sets(dims=['need_code']) }}
+        cast(sum(clients_with_need) as bigint) as clients_with_need,
+        cast(sum(clients_need_addressed) as bigint) as clients_need_addressed
+    from bapas_periods
+    {{ rollup_grouping_sets(dims=['need_code'], period_rows=true) }}
 ),
 
 final as (

@@ -174,14 +174,18 @@ base as (
         months.year_start,
         months.year_period,
         unioned.row_type,
-        unioned.bapas_code || '|' || unioned.pokmas_code as pokmas_id,
-        unioned.bapas_code || '|' || unioned.period as bapas_month_key,
+        -- What a distinct count of this row's kind counts: a group, an activity, a client or
+        -- a Bapas-month.
+        case unioned.row_type
+            when 'registry' then unioned.bapas_code || '|' || unioned.pokmas_code
+            when 'activity' then unioned.activity_id
+            when 'participation' then unioned.client_id
+            when 'bapas_month' then unioned.bapas_code || '|' || unioned.period
+        end as entity_id,
         unioned.is_active,
         unioned.agreement_state,
         unioned.meets_two_group_minimum,
-        unioned.activity_id,
         unioned.cost_idr,
-        unioned.client_id,
         unioned.attended,
         unioned.completed,
         unioned.outcome_code
@@ -192,37 +196,119 @@ base as (
         on unioned.bapas_code = bapas.bapas_code
 ),
 
-aggregated as (
+-- The twelve cells of the standard rollup (rollup_grouping_sets with pokmas_code below Bapas).
+rollup_cells as (
     select
-        {{ rollup_grain_columns(finest_geo='pokmas_code') }},
-        -- Null above Bapas level: grouping sets null the columns they roll up.
+        geo_levels.geo_level,
+        period_grains.period_grain
+    from (values ('pokmas'), ('bapas'), ('kanwil'), ('national')) as geo_levels (geo_level)
+    cross join (values ('month'), ('quarter'), ('year')) as period_grains (period_grain)
+),
+
+-- Every row once per rollup cell it counts in. Grouping sets (as the other marts use) keep a
+-- hash table per set that DuckDB cannot spill, and the fifteen count(distinct ...) a further
+-- one each: at three national years the nightly's dbt needed ~3 GB and failed under a 1GB
+-- memory_limit (issue 16). One plain group by over these rows spills instead.
+cell_rows as (
+    select
+        rollup_cells.geo_level,
+        case rollup_cells.geo_level
+            when 'pokmas' then base.pokmas_code
+            when 'bapas' then base.bapas_code
+            when 'kanwil' then base.kanwil_code
+            else 'ID'
+        end as geo_code,
+        rollup_cells.period_grain,
+        case rollup_cells.period_grain
+            when 'month' then base.month_period
+            when 'quarter' then base.quarter_period
+            else base.year_period
+        end as period,
+        case rollup_cells.period_grain
+            when 'month' then base.period_month
+            when 'quarter' then base.quarter_start
+            else base.year_start
+        end as period_start,
+        -- Null above Bapas level.
+        case when rollup_cells.geo_level in ('pokmas', 'bapas') then base.bapas_code end as bapas_code,
+        base.row_type,
+        base.entity_id,
+        base.is_active,
+        base.agreement_state,
+        base.meets_two_group_minimum,
+        base.cost_idr,
+        base.attended,
+        base.completed,
+        base.outcome_code
+    from base
+    cross join rollup_cells
+    -- Bapas-month rows carry no group: no pokmas-level cell for them.
+    where not (rollup_cells.geo_level = 'pokmas' and base.pokmas_code is null)
+),
+
+-- One row per counted thing per cell, with what held for it on any of its rows: the distinct
+-- counts below then count these rows plainly.
+entities as (
+    select
+        geo_level,
+        geo_code,
+        period_grain,
+        period,
+        period_start,
         bapas_code,
-        count(distinct case when row_type = 'registry' then pokmas_id end) as registered_groups,
-        count(distinct case when row_type = 'registry' and is_active then pokmas_id end) as active_groups,
-        count(distinct case when row_type = 'registry' and not is_active then pokmas_id end) as inactive_groups,
-        count(distinct case when row_type = 'registry' and agreement_state = 'valid' then pokmas_id end)
-            as groups_agreement_valid,
-        count(distinct case when row_type = 'registry' and agreement_state = 'expired' then pokmas_id end)
-            as groups_agreement_expired,
-        count(distinct case when row_type = 'registry' and agreement_state = 'none' then pokmas_id end)
-            as groups_without_agreement,
-        count(distinct case when row_type = 'activity' then activity_id end) as activities,
+        row_type,
+        entity_id,
+        bool_or(is_active) as any_active,
+        bool_or(not is_active) as any_inactive,
+        bool_or(agreement_state = 'valid') as any_agreement_valid,
+        bool_or(agreement_state = 'expired') as any_agreement_expired,
+        bool_or(agreement_state = 'none') as any_without_agreement,
+        bool_or(attended) as any_attended,
+        bool_or(outcome_code = 'BEKERJA') as any_employed,
+        bool_or(outcome_code = 'USAHA_MANDIRI') as any_self_employed,
+        bool_or(outcome_code = 'LANJUT_PENDIDIKAN') as any_further_education,
+        bool_or(outcome_code = 'SERTIFIKAT') as any_certified,
+        bool_or(meets_two_group_minimum) as any_meeting_minimum,
         count(case when row_type = 'participation' then 1 end) as participations,
         count(case when row_type = 'participation' and attended then 1 end) as attended_participations,
         count(case when row_type = 'participation' and completed then 1 end) as completed_participations,
-        count(distinct case when row_type = 'participation' and attended then client_id end) as clients_reached,
-        count(distinct case when outcome_code = 'BEKERJA' then client_id end) as clients_employed,
-        count(distinct case when outcome_code = 'USAHA_MANDIRI' then client_id end) as clients_self_employed,
-        count(distinct case when outcome_code = 'LANJUT_PENDIDIKAN' then client_id end) as clients_further_education,
-        count(distinct case when outcome_code = 'SERTIFIKAT' then client_id end) as clients_certified,
-        cast(coalesce(sum(cost_idr), 0) as numeric(18, 2)) as total_cost_idr,
-        count(distinct case when row_type = 'bapas_month' then bapas_month_key end) as bapas_months_reported,
-        count(distinct case when row_type = 'bapas_month' and meets_two_group_minimum then bapas_month_key end)
+        sum(cost_idr) as total_cost_idr
+    from cell_rows
+    group by geo_level, geo_code, period_grain, period, period_start, bapas_code, row_type, entity_id
+),
+
+aggregated as (
+    select
+        geo_level,
+        geo_code,
+        period_grain,
+        period,
+        period_start,
+        bapas_code,
+        count(case when row_type = 'registry' then entity_id end) as registered_groups,
+        count(case when row_type = 'registry' and any_active then entity_id end) as active_groups,
+        count(case when row_type = 'registry' and any_inactive then entity_id end) as inactive_groups,
+        count(case when row_type = 'registry' and any_agreement_valid then entity_id end)
+            as groups_agreement_valid,
+        count(case when row_type = 'registry' and any_agreement_expired then entity_id end)
+            as groups_agreement_expired,
+        count(case when row_type = 'registry' and any_without_agreement then entity_id end)
+            as groups_without_agreement,
+        count(case when row_type = 'activity' then entity_id end) as activities,
+        cast(sum(participations) as bigint) as participations,
+        cast(sum(attended_participations) as bigint) as attended_participations,
+        cast(sum(completed_participations) as bigint) as completed_participations,
+        count(case when row_type = 'participation' and any_attended then entity_id end) as clients_reached,
+        count(case when any_employed then entity_id end) as clients_employed,
+        count(case when any_self_employed then entity_id end) as clients_self_employed,
+        count(case when any_further_education then entity_id end) as clients_further_education,
+        count(case when any_certified then entity_id end) as clients_certified,
+        cast(coalesce(sum(total_cost_idr), 0) as numeric(18, 2)) as total_cost_idr,
+        count(case when row_type = 'bapas_month' then entity_id end) as bapas_months_reported,
+        count(case when row_type = 'bapas_month' and any_meeting_minimum then entity_id end)
             as bapas_months_meeting_minimum
-    from base
-    {{ rollup_grouping_sets(finest_geo='pokmas_code') }}
-    -- Bapas-month rows carry no group: drop their empty group at the pokmas level.
-    having not (grouping(pokmas_code) = 0 and pokmas_code is null)
+    from entities
+    group by geo_level, geo_code, period_grain, period, period_start, bapas_code
 ),
 
 final as (

@@ -34,18 +34,73 @@ base as (
     where client_months.is_active_in_month
 ),
 
+-- Each client once per Bapas, group and period at every grain, in a plain group by that
+-- DuckDB can spill: count(distinct ...) under the grouping sets could not (issue 16).
+client_grain_rows as (
+    select
+        base.kanwil_code,
+        base.bapas_code,
+        {{ period_grain_rows('base') }},
+        base.participation_group,
+        base.client_id,
+        base.checkins_scheduled,
+        base.checkins_attended,
+        base.is_revoked_in_month,
+        base.new_offence
+    from base
+    cross join {{ period_grains_values() }}
+),
+
+client_periods as (
+    select
+        kanwil_code,
+        bapas_code,
+        period_grain,
+        period,
+        period_start,
+        participation_group,
+        client_id,
+        count(*) as client_months,
+        sum(checkins_scheduled) as checkins_scheduled,
+        sum(checkins_attended) as checkins_attended,
+        bool_or(is_revoked_in_month) as is_revoked,
+        bool_or(new_offence) as new_offence
+    from client_grain_rows
+    group by kanwil_code, bapas_code, period_grain, period, period_start, participation_group, client_id
+),
+
+bapas_periods as (
+    select
+        kanwil_code,
+        bapas_code,
+        period_grain,
+        period,
+        period_start,
+        participation_group,
+        count(client_id) as clients,
+        sum(client_months) as client_months,
+        sum(checkins_scheduled) as checkins_scheduled,
+        sum(checkins_attended) as checkins_attended,
+        count(case when is_revoked then client_id end) as revoked_clients,
+        count(case when new_offence then client_id end) as new_offence_clients
+    from client_periods
+    group by kanwil_code, bapas_code, period_grain, period, period_start, participation_group
+),
+
+-- client_id carries the Bapas code (client_months_spined): no client counts in two Bapas, so
+-- Kanwil and national counts are sums of the Bapas ones.
 aggregated as (
     select
-        {{ rollup_grain_columns() }},
+        {{ rollup_grain_columns(period_rows=true) }},
         participation_group,
-        count(distinct client_id) as clients,
-        count(*) as client_months,
+        cast(sum(clients) as bigint) as clients,
+        cast(sum(client_months) as bigint) as client_months,
         cast(coalesce(sum(checkins_scheduled), 0) as bigint) as checkins_scheduled,
         cast(coalesce(sum(checkins_attended), 0) as bigint) as checkins_attended,
-        count(distinct case when is_revoked_in_month then client_id end) as revoked_clients,
-        count(distinct case when new_offence then client_id end) as new_offence_clients
-    from base
-    {{ rollup_grouping_sets(dims=['participation_group']) }}
+        cast(sum(revoked_clients) as bigint) as revoked_clients,
+        cast(sum(new_offence_clients) as bigint) as new_offence_clients
+    from bapas_periods
+    {{ rollup_grouping_sets(dims=['participation_group'], period_rows=true) }}
 ),
 
 final as (
