@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from core.duckdb_connect import fetch_frame, open_duckdb
+from core.duckdb_connect import fetch_frame, open_duckdb, release_fetched_memory
 from core.settings import Settings
 from quality.gx_suites import ExpectationSpec, GxRunner, shared_runner
 from quality.model import IMPORTANCE_TO_SEVERITY
@@ -104,6 +104,7 @@ def validate_marts(
     finally:
         if own:
             connection.close()
+        release_fetched_memory()
     logger.info("mart expectations: %d/%d passed", sum(r.passed for r in results), len(results))
     return results
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from core.duckdb_connect import open_duckdb
+from core.duckdb_connect import open_duckdb, release_fetched_memory
 from core.reference import load_bapas
 from core.settings import Settings
 from quality.activity_costs import activity_cost_findings
@@ -147,6 +147,7 @@ def run_checks(
         ).fetchall()
     finally:
         con.close()
+        release_fetched_memory()
     summary = CheckSummary(
         as_of=scope.as_of,
         periods=scope.periods,

@@ -78,3 +78,36 @@ def test_a_share_of_ram_is_duckdbs_own_limit(monkeypatch: pytest.MonkeyPatch) ->
     own = duckdb.connect().execute("select current_setting('memory_limit')").fetchone()
     with open_duckdb() as con:
         assert con.execute("select current_setting('memory_limit')").fetchone() == own
+
+
+def test_release_fetched_memory_returns_arrows_cache_and_imports_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 16: Arrow's allocator kept each step's frames after they were freed.
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    from core.duckdb_connect import release_fetched_memory
+
+    released: list[str] = []
+    pool = pa.default_memory_pool()
+    monkeypatch.setattr(pa, "default_memory_pool", lambda: _Pool(pool, released))
+    release_fetched_memory()
+    assert released == [pool.backend_name]
+    code = (
+        "import sys; from core.duckdb_connect import release_fetched_memory;"
+        " release_fetched_memory(); print('pyarrow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+class _Pool:
+    def __init__(self, pool: object, released: list[str]) -> None:
+        self.pool, self.released = pool, released
+
+    def release_unused(self) -> None:
+        self.released.append(self.pool.backend_name)  # type: ignore[attr-defined]
+        self.pool.release_unused()  # type: ignore[attr-defined]
