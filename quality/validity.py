@@ -19,6 +19,7 @@ from quality.validity_cache import (
     CachePlan,
     Failure,
     cached_failures,
+    count_rows,
     ensure_cache_tables,
     plan,
     store,
@@ -98,7 +99,10 @@ def gx_validity_findings(
     issues = _issue_cells(con)
     ensure_cache_tables(con)
     plans = {
-        table: (specs, plan(con, table, IN_SCOPE, _digest(specs), reuse=use_cache))
+        table: (
+            specs,
+            plan(con, count_rows(con, table, IN_SCOPE), _digest(specs), table, reuse=use_cache),
+        )
         for table, specs in validity_specs().items()
     }
     failures = {table: cached_failures(con, cache) for table, (_specs, cache) in plans.items()}

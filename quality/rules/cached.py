@@ -19,7 +19,14 @@ from quality.model import FindingDraft
 from quality.rules.evaluator import compile_scoped, rule_drafts
 from quality.rules.spec import ConsistencyRule
 from quality.tables import raw_table
-from quality.validity_cache import cached_failures, digest_of, ensure_cache_tables, plan, store
+from quality.validity_cache import (
+    cached_failures,
+    count_rows,
+    digest_of,
+    ensure_cache_tables,
+    plan,
+    store,
+)
 
 TO_CHECK = "q_rule_ids"  # temp table: the submissions a rule is evaluated on this run
 IN_SCOPE = "_reporting_period in (select periode from q_scope)"
@@ -43,13 +50,15 @@ def evaluate_rules_cached(
         ).fetchall()
     }
     drafts: list[FindingDraft] = []
+    counted: dict[str, str] = {}  # raw table -> its temp table of rows per submission
     for rule in rules:
         query, params, uses_previous = compile_scoped(rule, only=TO_CHECK)
         checked = f"rule:{rule.id}"
         digest = digest_of(query, json.dumps(params, sort_keys=True, default=str))
         table = raw_table(rule.kind, rule.table)
-        cache = plan(con, table, IN_SCOPE, digest, reuse=use_cache and not uses_previous,
-                     checked=checked)  # fmt: skip
+        if table not in counted:
+            counted[table] = count_rows(con, table, IN_SCOPE)
+        cache = plan(con, counted[table], digest, checked, reuse=use_cache and not uses_previous)
         rows = [
             (sid, *identity.get(sid, ("", "")), row, value)
             for sid, _rule, row, value in cached_failures(con, cache)
