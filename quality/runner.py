@@ -24,14 +24,14 @@ from quality.completeness import (
 )
 from quality.config import QualityConfig, load_quality_config
 from quality.findings import ReconcileResult, reconcile
-from quality.gx_background import BackgroundRunner
+from quality.gx_lazy import LazyRunner
 from quality.held import held_findings
 from quality.model import FindingDraft
 from quality.outliers import outlier_findings
 from quality.over_time import continuity_findings, cross_bapas_findings
 from quality.parse_issues import parse_issue_findings
 from quality.rates import RateRow, reporting_rates
-from quality.rules.cached import evaluate_rules_cached
+from quality.rules.evaluator import evaluate_rules
 from quality.rules.spec import load_consistency_rules
 from quality.scope import CheckScope, build_scope, register_scope
 from quality.score import write_scores
@@ -62,7 +62,7 @@ def collect_findings(
     con: duckdb.DuckDBPyConnection,
     scope: CheckScope,
     config: QualityConfig,
-    gx_runner: BackgroundRunner | None,
+    gx_runner: LazyRunner | None,
     timings: dict[str, float],
 ) -> tuple[list[FindingDraft], list[StatusRow]]:
     """Every rule family in turn (needs the current views and q_scope); no writes."""
@@ -77,7 +77,7 @@ def collect_findings(
     drafts.extend(register_findings(register))
     timed("rejected_file", lambda: rejected_findings(con, scope))
     timed("held_file", lambda: held_findings(con, scope))
-    timed("consistency", lambda: evaluate_rules_cached(con, load_consistency_rules()))
+    timed("consistency", lambda: evaluate_rules(con, load_consistency_rules()))
     timed("continuity", lambda: continuity_findings(con, scope))
     timed("cross_bapas", lambda: cross_bapas_findings(con, scope))
     timed("duplicate", lambda: duplicate_findings(con, scope))
@@ -119,8 +119,8 @@ def run_checks(
         ensure_quality_tables(con)
         create_current_views(con)
         register_scope(con, scope)
-        # GX is imported and its context built while the SQL-only families run.
-        gx_runner = BackgroundRunner(docs_dir) if with_gx else None
+        # GX is imported and its context built only if a submission needs validating.
+        gx_runner = LazyRunner(docs_dir) if with_gx else None
         drafts, register = collect_findings(con, scope, config, gx_runner, timings)
         if gx_runner is not None:
             timings["gx_context"] = round(gx_runner.waited, 3)

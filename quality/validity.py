@@ -93,7 +93,7 @@ def gx_validity_findings(
     submission validated before with the same suite is not validated again: its failures come
     from `quality.validity_cache` (see there for when a cached result no longer holds).
     `use_cache=False` validates everything (and refreshes the cache). `runner` may be a
-    function returning it (`BackgroundRunner`), called only when something is to be validated.
+    function returning it (`LazyRunner`), called only when something is to be validated.
     """
     submissions = _submissions(con)
     issues = _issue_cells(con)

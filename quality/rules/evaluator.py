@@ -117,23 +117,9 @@ class _Sql:
 
 def compile_rule(rule: ConsistencyRule) -> tuple[str, dict[str, object]]:
     """SQL returning one row per violating row: submission, Bapas, period, row, left value."""
-    query, params, _previous = compile_scoped(rule)
-    return query, params
-
-
-def compile_scoped(
-    rule: ConsistencyRule, only: str | None = None
-) -> tuple[str, dict[str, object], bool]:
-    """compile_rule's SQL (limited to the submission ids in the table `only`) and its reach.
-
-    The flag says whether the rule reads the previous month: its result then depends on
-    another submission than the one it reports on.
-    """
     sql = _Sql(rule)
     table_view = current_view(rule.kind, rule.table)
     where = ["t._reporting_period in (select periode from q_scope)"]
-    if only is not None:
-        where.append(f"t.submission_id in (select submission_id from {only})")
     for cond in rule.when:
         expr, _ = sql.holds(cond)
         where.append(f"coalesce({expr}, {'true' if cond.if_missing else 'false'})")
@@ -167,7 +153,7 @@ def compile_scoped(
         f" from {table_view} t{joins} where {' and '.join(where)}"
         " order by t.submission_id, t._row_number"
     )
-    return query, sql.params, sql.uses_previous
+    return query, sql.params
 
 
 def rule_meta(rule: ConsistencyRule) -> RuleMeta:
@@ -194,13 +180,6 @@ def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: ConsistencyRule) -> list
     """Run one rule; one finding per submission with every violating row counted."""
     query, params = compile_rule(rule)
     rows = con.execute(query, params).fetchall()
-    return rule_drafts(rule, rows)
-
-
-def rule_drafts(
-    rule: ConsistencyRule, rows: list[tuple[str, str, str, int, str | None]]
-) -> list[FindingDraft]:
-    """One finding per submission from violating rows (submission, Bapas, period, row, value)."""
     meta = rule_meta(rule)
     checked = _left_column(rule)
     column = rule.report_column or checked

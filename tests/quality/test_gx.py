@@ -164,22 +164,17 @@ def test_mart_checks_read_only_the_suite_columns(lipas_home, monkeypatch) -> Non
     )
 
 
-def test_background_runner_is_the_shared_one_and_raises_in_the_caller(
+def test_lazy_runner_builds_the_shared_one_only_when_called(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    # Issue 16: the checks build GX on a thread while their SQL families run.
-    from quality import gx_background
+    # Issue 16: a run whose validity results are all cached never imports GX.
+    from quality import gx_lazy
 
-    background = gx_background.BackgroundRunner(tmp_path)
-    assert background() is shared_runner(tmp_path)
-    assert background() is shared_runner(tmp_path) and background.waited >= 0
-
-    def broken(docs_dir: object) -> GxRunner:
-        raise RuntimeError("no GX here")
-
-    monkeypatch.setattr(gx_background, "shared_runner", broken)
-    with pytest.raises(RuntimeError, match="no GX here"):
-        gx_background.BackgroundRunner(tmp_path)()
+    built: list[object] = []
+    monkeypatch.setattr(gx_lazy, "shared_runner", lambda docs: built.append(docs) or "runner")
+    lazy = gx_lazy.LazyRunner(tmp_path)
+    assert built == []
+    assert lazy() == "runner" and built == [tmp_path]
 
 
 def test_a_docs_batch_renders_every_validation_in_one_build(
