@@ -164,6 +164,27 @@ def test_mart_checks_read_only_the_suite_columns(lipas_home, monkeypatch) -> Non
     )
 
 
+def test_a_column_checked_only_for_nulls_is_fetched_as_its_nullness(lipas_home) -> None:  # type: ignore[no-untyped-def]
+    # Issue 16: fct_client_month's 4.4 M client_id strings were most of the mart checks' peak.
+    import quality.gx_marts as gx_marts
+
+    con = duckdb.connect(str(lipas_home.warehouse_path))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_participation as select * from (values"
+        " ('BP1101|K01'), (null), ('BP1101|K02')) t(activity_id)"
+    )
+    specs = gx_marts.mart_specs()["fct_participation"]
+    frame = gx_marts._mart_frame(con, "fct_participation", specs)
+    con.close()
+    assert frame["activity_id"].isna().tolist() == [False, True, False]
+    assert not any(isinstance(v, str) for v in frame["activity_id"])
+    results = {r.table: r for r in validate_marts(lipas_home, data_docs=False)}
+    assert results["fct_participation"].failing == (
+        "MART_FCT_PARTICIPATION_ACTIVITY_ID_NOT_NULL: 1 unexpected",
+    )
+
+
 def test_lazy_runner_builds_the_shared_one_only_when_called(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
