@@ -84,9 +84,7 @@ def _mart_frame(
     columns = [c for c in present if c in wanted] or present[:1]
     # A column only checked for NULLs needs only its nullness: fct_client_month's 4.4 M
     # distinct client_id strings were most of this step's ~1.4 GB peak (issue 16).
-    nulls_only = {
-        c for c in columns if all(s.kind == "not_null" for s in specs if s.column == c)
-    }
+    nulls_only = {c for c in columns if all(s.kind == "not_null" for s in specs if s.column == c)}
     # Table names come from marts.yaml (checked against IDENTIFIER), columns from the catalog.
     selected = ", ".join(
         f"case when {q} is not null then true end as {q}" if c in nulls_only else q
