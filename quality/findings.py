@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.duckdb_connect import insert_rows
 from core.period import utc_now
 from core.redact import scrub
 from quality.model import FindingDraft
@@ -64,39 +65,13 @@ def _update_seen(con: duckdb.DuckDBPyConnection, updates: list[list[object]]) ->
         f"create or replace temp table q_updates as select {columns}, finding_id"
         " from quality.findings limit 0"
     )
-    _insert_rows(con, "q_updates", [*_UPDATED, "finding_id"], updates)
+    insert_rows(con, "q_updates", [*_UPDATED, "finding_id"], updates)
     assignments = ", ".join(f"{c} = u.{c}" for c in _UPDATED)
     con.execute(
         f"update quality.findings as f set {assignments},"
         " status = case when f.status = 'resolved' then 'open' else f.status end,"
         " resolved_at = null from q_updates as u where f.finding_id = u.finding_id"
     )
-
-
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    names: list[str],
-    rows: list[list[object]],
-    literals: str = "",
-) -> None:
-    """Append rows (in `names` order, then the SQL `literals`) to `table`, through Arrow.
-
-    executemany inserts one row at a time: ~0.1 ms each, most of a night's findings write
-    at national scale (issue 16, thousands of findings seen again every night).
-    """
-    if not rows:
-        return
-    import pyarrow as pa
-
-    frame = pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
-    view = f"{table.replace('.', '_')}_in"
-    con.register(view, frame)
-    try:
-        tail = f", {literals}" if literals else ""
-        con.execute(f"insert into {table} select *{tail} from {view}")
-    finally:
-        con.unregister(view)
 
 
 def reconcile(
@@ -143,7 +118,7 @@ def reconcile(
         if existing[fid] == "resolved":
             events.append([fid, now, "reopened", *tail])
             reopened += 1
-    _insert_rows(
+    insert_rows(
         con,
         "quality.findings",
         ["finding_id", *_UPDATED[:-1], "first_seen", "last_seen"],
@@ -153,7 +128,7 @@ def reconcile(
     if updates:
         _update_seen(con, updates)
     con.execute("create or replace temp table q_seen (finding_id varchar)")
-    _insert_rows(con, "q_seen", ["finding_id"], [[fid] for fid in by_id])
+    insert_rows(con, "q_seen", ["finding_id"], [[fid] for fid in by_id])
     stale = (
         con.execute(
             "select finding_id, submission_id from quality.findings"
@@ -173,7 +148,7 @@ def reconcile(
         )
     events.extend([fid, now, "resolved", "resolved", None, sid, 0] for fid, sid in stale)
     event_columns = ["finding_id", "at", "event", "status", "comment", "submission_id", "rows"]
-    _insert_rows(con, "quality.finding_events", event_columns, events)
+    insert_rows(con, "quality.finding_events", event_columns, events)
     result = ReconcileResult(len(inserts), reopened, len(updates) - reopened, len(stale))
     logger.info("findings: %s", result)
     return result

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.duckdb_connect import insert_rows
 from quality.gx_suites import ExpectationSpec
 
 CACHE_SCHEMA = "quality_cache"
@@ -152,30 +153,10 @@ def store(
                 " and submission_id in (select unnest(?::varchar[]))",
                 [cache.checked, ids],
             )
-        # One statement over lists: executemany inserts row by row (~1 ms each).
-        con.execute(
-            f"insert into {VALIDATED} select unnest(?::varchar[]), ?, ?, unnest(?::bigint[]), ?",
-            [ids, cache.checked, cache.digest, [cache.stale[sid] for sid in ids], now],
-        )
-        rows = list(failures)
-        if rows:
-            # Through Arrow: a full re-validation can store ~100k failures, too many for
-            # executemany's row-at-a-time inserts.
-            import pyarrow as pa
-
-            sids, rules, numbers, values = (list(column) for column in zip(*rows, strict=True))
-            new = pa.table(
-                {"submission_id": sids, "rule_id": rules, "row_number": numbers, "value": values}
-            )
-            con.register("q_new_failures", new)
-            try:
-                con.execute(
-                    f"insert into {FAILURES} select submission_id, ?, rule_id,"
-                    " cast(row_number as integer), cast(value as varchar) from q_new_failures",
-                    [cache.checked],
-                )
-            finally:
-                con.unregister("q_new_failures")
+        validated = [[sid, cache.checked, cache.digest, cache.stale[sid], now] for sid in ids]
+        insert_rows(con, VALIDATED, ["submission_id", "checked", "digest", "n", "at"], validated)
+        rows = [[sid, cache.checked, rule, row, value] for sid, rule, row, value in failures]
+        insert_rows(con, FAILURES, ["submission_id", "checked", "rule", "row", "value"], rows)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
