@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_ingest import PeakRss
@@ -68,11 +70,13 @@ def run_mode(
             began = time.perf_counter()
             if mode == "direct":
                 for name, step in direct_steps(settings, period, day).items():
+                    # What earlier steps left in this process: the floor under the step's peak.
+                    held = psutil.Process().memory_info().rss / 2**20
                     with PeakRss() as step_rss:
                         step_began = time.perf_counter()
                         done = step()
                     spent = time.perf_counter() - step_began
-                    stages[name] = [spent, step_rss.cpu_seconds, step_rss.peak / 2**20]
+                    stages[name] = [spent, step_rss.cpu_seconds, step_rss.peak / 2**20, held]
                     print(f"  [direct] {name:<12} {spent:7.1f} s", flush=True)
                     if name == "checks" and isinstance(done, tuple):
                         print(f"    quality check timings: {getattr(done[1], 'timings', {})}")
@@ -86,7 +90,7 @@ def run_mode(
                 if not outcome.success:
                     print("WARNING: the Dagster nightly run failed", outcome.failed_checks,
                           outcome.failure_message[-2000:])  # fmt: skip
-                stages = {k: [v, float("nan"), 0.0] for k, v in outcome.step_seconds.items()}
+                stages = {k: [v, float("nan"), 0.0, 0.0] for k, v in outcome.step_seconds.items()}
             total = time.perf_counter() - began
     return {
         "files": files,
@@ -97,10 +101,10 @@ def run_mode(
 
 def _print_mode(mode: str, figures: dict[str, Any], period: str, months: int) -> None:
     print(f"\n[{mode}] new month {period} ({figures['files']} files) on {months} months of history")
-    print(f"  {'step':<32} {'wall':>8}   {'CPU':>8}   peak RSS (process so far)")
-    for name, (secs, cpu, peak) in figures["stages"].items():
+    print(f"  {'step':<32} {'wall':>8}   {'CPU':>8}   peak RSS (process so far; held at start)")
+    for name, (secs, cpu, peak, held) in figures["stages"].items():
         cpu_text = f"{cpu:8.1f} s" if cpu == cpu else f"{'':10}"
-        peak_text = f"{peak:7,.0f} MB" if peak else ""
+        peak_text = f"{peak:7,.0f} MB; {held:5,.0f} MB" if peak else ""
         print(f"  {name:<32} {secs:8.1f} s {cpu_text} {peak_text}")
     total = figures["total"]
     print(f"  {'total':<32} {total['seconds']:8.1f} s {total['cpu']:8.1f} s "

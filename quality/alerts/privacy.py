@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from quality.alerts.json_text import pretty
+
 REDACTED = "[disamarkan]"
 # 16 digits, possibly grouped by spaces, dots or dashes, as senders type a NIK. Not preceded by
 # a digit and a decimal mark, so the fraction digits of 0.0975609756097561 are left alone.
@@ -45,4 +47,4 @@ def redact_json(document: str) -> str:
             return {redact_text(str(k)): walk(v) for k, v in value.items()}
         return value
 
-    return json.dumps(walk(json.loads(document)), ensure_ascii=False, indent=2, sort_keys=True)
+    return pretty(walk(json.loads(document)))

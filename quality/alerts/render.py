@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +13,7 @@ import jinja2
 from quality.alerts.digest import Digest
 from quality.alerts.fixlist import FixList
 from quality.alerts.i18n import percent, text
+from quality.alerts.json_text import plain, pretty
 from quality.alerts.notices import Notice
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -56,35 +55,10 @@ def _render(template: str, lang: str, **context: Any) -> str:
     )
 
 
-def _round_floats(value: object) -> object:
-    """Rates to 4 decimals: machines need no more, and long fractions look like identifiers."""
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, list | tuple):
-        return [_round_floats(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _round_floats(v) for k, v in value.items()}
-    return value
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def to_json(document: object) -> str:
     """Stable JSON (sorted keys) of a digest, fix-list or notice dataclass."""
     assert dataclasses.is_dataclass(document) and not isinstance(document, type)
-    return json.dumps(
-        _round_floats(dataclasses.asdict(document)),
-        default=_json_default,
-        ensure_ascii=False,
-        indent=2,
-        sort_keys=True,
-    )
+    return pretty(document)
 
 
 def render_digest(
@@ -103,14 +77,15 @@ def render_digest(
     scope = (
         digest.title.split(": ", 1)[1] if ": " in digest.title else text("national", digest.lang)
     )
-    payload = json.loads(to_json(digest))
+    payload = plain(digest)
+    assert isinstance(payload, dict)
     payload.pop("heatmap", None)  # the matrix is large and already in the PNG; trend stays
     return Rendered(
         name=name,
         subject=text("subject_digest", digest.lang, scope=scope, as_of=digest.as_of.isoformat()),
         html=_render("digest.html.j2", digest.lang, images=image_src, **context),
         markdown=_render("digest.md.j2", digest.lang, images=image_src, **context),
-        json=json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True),
+        json=pretty(payload),
         images=images,
     )
 
