@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     cpu, wall = time.process_time(), time.perf_counter()
     summary = run_checks(load_settings(), as_of=args.as_of)
     _print("run_checks", wall, cpu)
-    slowest = sorted(summary.timings.items(), key=lambda item: -item[1])[:6]
+    slowest = sorted(summary.timings.items(), key=lambda item: -item[1])[:10]
     print("run_checks families (s): " + ", ".join(f"{k} {v:.1f}" for k, v in slowest))
 
 

@@ -36,6 +36,7 @@ class QualityConfig:
     inactive_after: int = 6
     outlier_threshold: float = 3.5
     outlier_min_history: int = 6
+    outlier_baseline_months: int = 36
     outlier_min_value: float = 10.0
     outlier_peer_threshold: float = 6.0
     outlier_min_peers: int = 10
@@ -48,6 +49,7 @@ _ENV: dict[str, tuple[str, type]] = {
     "inactive_after": ("LIPAS_QUALITY_INACTIVE_AFTER", int),
     "outlier_threshold": ("LIPAS_OUTLIER_THRESHOLD", float),
     "outlier_min_history": ("LIPAS_OUTLIER_MIN_HISTORY", int),
+    "outlier_baseline_months": ("LIPAS_OUTLIER_BASELINE_MONTHS", int),
     "outlier_min_value": ("LIPAS_OUTLIER_MIN_VALUE", float),
     "outlier_peer_threshold": ("LIPAS_OUTLIER_PEER_THRESHOLD", float),
     "outlier_min_peers": ("LIPAS_OUTLIER_MIN_PEERS", int),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from core.period import shift_month
 from quality.catalogue import rule
 from quality.config import QualityConfig
 from quality.model import FindingDraft, SampleRow
@@ -38,16 +39,21 @@ def _mad_floor(metric: str, typical_activities: float) -> Callable[[float], floa
 
 
 def _series(
-    con: duckdb.DuckDBPyConnection, sheet: str, aggregate: str, last_month: str
+    con: duckdb.DuckDBPyConnection, sheet: str, aggregate: str, first_month: str, last_month: str
 ) -> dict[str, list[tuple[str, float, str | None]]]:
+    """Per Bapas, (month, total, submission) of its current monthly reports in the range.
+
+    The range starts a baseline before the judging window: reading every month since the
+    first made the outlier step grow with history (issue 16).
+    """
     table = f"q_cur_monthly_{sheet.lower()}"
     # Every accepted month counts, including months with zero rows in this sheet.
     rows = con.execute(
         f"select s.kode_bapas, s.periode, s.submission_id,"
         f" (select {aggregate} from {table} t where t.submission_id = s.submission_id)"
         " from q_ledger_submissions s where s.is_current and s.report_kind = 'monthly'"
-        " and s.periode <= ? order by s.kode_bapas, s.periode",
-        [last_month],
+        " and s.periode between ? and ? order by s.kode_bapas, s.periode",
+        [first_month, last_month],
     ).fetchall()
     out: dict[str, list[tuple[str, float, str | None]]] = {}
     for kode_bapas, period, submission_id, value in rows:
@@ -105,6 +111,7 @@ def _z_drafts(
         config.outlier_min_history,
         config.outlier_min_value,
         ser.floor,
+        config.outlier_baseline_months,
     )
     for point in flagged:
         if point.period not in months:
@@ -171,7 +178,8 @@ def outlier_findings(
     """Modified z-score (warning) and WHO consistency over time (info), ranked by effect."""
     drafts: list[tuple[float, FindingDraft]] = []
     last = max(scope.months)
-    all_series = {m: _series(con, spec[0], spec[1], last) for m, spec in METRICS.items()}
+    first = shift_month(min(scope.months), -config.outlier_baseline_months)
+    all_series = {m: _series(con, spec[0], spec[1], first, last) for m, spec in METRICS.items()}
     activities = {
         b: median([v for _p, v, _sid in series]) for b, series in all_series["activities"].items()
     }

@@ -73,8 +73,10 @@ def collect_findings(
         drafts.extend(produce())
         timings[name] = round(time.perf_counter() - start, 3)
 
+    start = time.perf_counter()
     register = build_register(con, scope, config)
     drafts.extend(register_findings(register))
+    timings["register"] = round(time.perf_counter() - start, 3)
     timed("rejected_file", lambda: rejected_findings(con, scope))
     timed("held_file", lambda: held_findings(con, scope))
     timed("consistency", lambda: evaluate_rules(con, load_consistency_rules()))
@@ -116,9 +118,11 @@ def run_checks(
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = open_duckdb(str(settings.warehouse_path))
     try:
+        start = time.perf_counter()
         ensure_quality_tables(con)
         create_current_views(con)
         register_scope(con, scope)
+        timings["setup"] = round(time.perf_counter() - start, 3)
         # GX is imported and its context built only if a submission needs validating.
         gx_runner = LazyRunner(docs_dir) if with_gx else None
         drafts, register = collect_findings(con, scope, config, gx_runner, timings)
@@ -134,17 +138,21 @@ def run_checks(
                 if with_gx
                 else frozenset(r.rule_id for r in validity_rules()) - not_null_rule_ids()
             )
+            reconciling = time.perf_counter()
             changes = reconcile(con, drafts, moment, kanwil_of, skipped)
+            timings["reconcile"] = round(time.perf_counter() - reconciling, 3)
             write_scores(con, register, moment)
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
         timings["write"] = round(time.perf_counter() - start, 3)
+        start = time.perf_counter()
         open_rows = con.execute(
             "select severity, rule_family from quality.findings where status <> 'resolved'"
             " and (periode is null or periode in (select periode from q_scope))"
         ).fetchall()
+        timings["summary"] = round(time.perf_counter() - start, 3)
     finally:
         con.close()
         release_fetched_memory()

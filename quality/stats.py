@@ -69,17 +69,22 @@ def scan_series(
     min_history: int,
     min_value: float,
     mad_floor: Callable[[float], float] | None = None,
+    max_baseline: int | None = None,
 ) -> list[OutlierPoint]:
-    """Flag values of a chronological series against all earlier unflagged values.
+    """Flag values of a chronological series against the earlier unflagged values.
 
     A value is judged only with at least `min_history` earlier values (grace period for new
     offices), and only when it or the baseline median reaches `min_value` (tiny counts swing a
     lot). Flagged values never enter later baselines, so one bad month cannot mask the next.
+    `max_baseline` keeps only the latest that many values: a caseload that grew over a decade
+    is judged against its last years, not against what the office was ten years ago.
     """
     baseline: list[float] = []
     flagged: list[OutlierPoint] = []
     for period, value in series:
         if len(baseline) >= min_history:
+            if max_baseline is not None and len(baseline) > max_baseline:
+                del baseline[: len(baseline) - max_baseline]
             centre = median(baseline)
             z = modified_z(value, baseline, mad_floor(centre) if mad_floor else 0.0)
             if z is not None and abs(z) > threshold and max(value, centre) >= min_value:

@@ -91,6 +91,19 @@ def test_scan_series_gates(
     assert [p.period for p in points] == flagged
 
 
+def test_years_old_history_no_longer_hides_a_jump() -> None:
+    """Issue 16 (a decade of history): the first four years swung between 5 and 60, the last
+    three are steady (median 11.5, MAD 0.5). Against all ten years a 20 is ordinary; against
+    the last 36 months it is a jump.
+    """
+    months = [f"{2020 + i // 12}-{i % 12 + 1:02d}" for i in range(85)]
+    values = [*[5.0, 60.0] * 24, *HISTORY * 6, 20.0]
+    series = list(zip(months, values, strict=True))
+    assert scan_series(series, 3.5, 6, 0) == []
+    recent = scan_series(series, 3.5, 6, 0, max_baseline=36)
+    assert [(p.period, p.median, round(p.z, 4)) for p in recent] == [("2027-01", 11.5, 11.4665)]
+
+
 def test_who_deviation_compares_with_mean_of_three_previous() -> None:
     out = who_deviation(_series([100, 110, 90, 150, 100]))
     assert out == [("2025-04", 150, 100.0), ("2025-05", 100, pytest.approx(116.667, abs=1e-3))]
