@@ -16,7 +16,7 @@ import pytest
 from core.settings import load_settings
 from orchestration.dbt_invocation import DbtResult, dbt_command, dbt_env, run_dbt
 from tests.dbt import fixture_data
-from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster
+from tests.support.postgres_cluster import PgCluster, module_cluster
 
 AS_OF = "2025-03-12"
 NO_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
@@ -115,13 +115,8 @@ def dbt_build(dbt_tmp: Path) -> DbtBuild:
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
     """A throwaway PostgreSQL 15 cluster for the whole session (reusable by other packages)."""
-    if not postgres_available():
-        pytest.skip("PostgreSQL 15 server binaries not installed in /usr/lib/postgresql/15/bin")
-    cluster = start_cluster()
-    try:
+    with module_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(scope="session")

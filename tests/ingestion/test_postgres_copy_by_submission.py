@@ -6,8 +6,6 @@ dbt's build there. Each step below compares the PostgreSQL table with DuckDB row
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,23 +14,15 @@ import duckdb
 import pytest
 
 from ingestion.postgres_copy import CopiedTable, copy_to_postgres
-from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster
+from tests.support.postgres_cluster import PgCluster, module_cluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PgCluster]:
-    if not postgres_available():
-        pytest.skip("PostgreSQL 15 server binaries not installed")
-    # Not under pytest's basetemp: a concurrent session prunes it under a running server.
-    root = Path(tempfile.mkdtemp(prefix="lipas_pgcopy_"))
-    running = start_cluster(root)
-    try:
+    with module_cluster() as running:
         yield running
-    finally:
-        running.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _warehouse(path: Path) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,24 +11,15 @@ from core.settings import Settings
 from publishing.postgres import grant_analyst_access, publish_to_postgres
 from tests.publishing.pipeline_data import DBT_TARGET
 from tests.publishing.test_analyst_guide import MAY_BE_EMPTY, QUERIES
-from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster
+from tests.support.postgres_cluster import PgCluster, module_cluster
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("publishing_postgres")]
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PgCluster]:
-    if not postgres_available():
-        pytest.skip("PostgreSQL 15 server binaries not installed")
-    # Not under pytest's basetemp: a concurrent pytest session prunes old basetemp folders,
-    # which would pull the data directory from under a running server.
-    root = Path(tempfile.mkdtemp(prefix="lipas_publishing_pg_"))
-    running = start_cluster(root)
-    try:
+    with module_cluster() as running:
         yield running
-    finally:
-        running.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def connect(cluster: PgCluster, user: str | None = None, dbname: str | None = None) -> Any:

@@ -9,8 +9,6 @@ database owner without CREATEROLE printed a traceback ("permission denied to cre
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import build_app
-from tests.support.postgres_cluster import PgCluster, postgres_available, start_cluster
+from tests.support.postgres_cluster import PgCluster, module_cluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("pg_build")]
 
@@ -28,16 +26,8 @@ AS_OF = dt.date(2025, 3, 20)
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PgCluster]:
-    if not postgres_available():
-        pytest.skip("PostgreSQL 15 server binaries not installed")
-    # Not under pytest's basetemp: a concurrent session prunes it under a running server.
-    root = Path(tempfile.mkdtemp(prefix="lipas_build_pg_"))
-    running = start_cluster(root)
-    try:
+    with module_cluster() as running:
         yield running
-    finally:
-        running.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def _ingested_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

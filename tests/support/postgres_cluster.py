@@ -13,6 +13,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,3 +113,20 @@ def start_cluster(tmp: Path | None = None, *, stock: bool = False) -> PgCluster:
         DBNAME,
     ])  # fmt: skip
     return cluster
+
+
+@contextmanager
+def module_cluster() -> Iterator[PgCluster]:
+    """A fixture's throwaway cluster: skipped without the binaries, stopped and removed after.
+
+    It lives in its own mkdtemp folder (see `start_cluster`), never under pytest's basetemp.
+    """
+    import pytest
+
+    if not postgres_available():
+        pytest.skip("PostgreSQL 15 server binaries not installed")
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
