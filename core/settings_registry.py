@@ -85,10 +85,10 @@ SETTINGS: tuple[Setting, ...] = (
             "DuckDB `memory_limit` of dbt's warehouse connection (`1500MB`, `2GB`, or a share "
             "of RAM; `80%` is DuckDB's own); above it DuckDB spills to `<warehouse>.tmp/`. With "
             "`600MB` a national night's dbt process peaks at ~0.93 GB RSS, and the full build "
-            "of 10 years x 82 Bapas passes at 0.97 GB in 57 s (46 s with `1GB`; 6.6 GB at 3 "
-            "years with `80%`); raise it to shorten a full refresh. count(distinct) under "
-            "grouping sets cannot spill, so the marts count distinct in plain group bys "
-            "(issue 16)",
+            "of 10 years x 82 Bapas passes with dbt's process at 0.83 GB in 56 s, as fast as "
+            "with `1GB` (1.23 GB; 6.6 GB at 3 years with `80%`; benchmarks/bench_memory_cap.py "
+            "--steps dbt). count(distinct) under grouping sets cannot spill, so the marts count "
+            "distinct in plain group bys (issue 16)",
             "dbt_project/profiles.yml", "Warehouse"),
     Setting("LIPAS_DUCKDB_MEMORY_LIMIT", "text", "1GB",
             "DuckDB `memory_limit` of every connection lipas opens in its own processes (checks, "
