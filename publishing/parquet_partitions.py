@@ -30,10 +30,16 @@ Fingerprints = dict[str, dict[str, object]]
 
 
 def table_fingerprints(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, object]:
-    """The table's layout and one fingerprint per period (`relation` is quoted by the caller)."""
+    """The table's layout and one fingerprint per period (`relation` is quoted by the caller).
+
+    `sum` of the UBIGINT hashes is already an exact HUGEINT: the explicit `::hugeint` cast this
+    used to carry gave the same fingerprints but cost half the query on a 2 M-row fact (0.34 s
+    against 0.17 s CPU at 82 Bapas x 10 years, issue 16), so fingerprints stored before still
+    match.
+    """
     layout = con.execute(f"describe {relation}").fetchall()
     rows = con.execute(
-        f"select period, count(*), sum(hash(t)::hugeint) from {relation} as t group by period"
+        f"select period, count(*), sum(hash(t)) from {relation} as t group by period"
     ).fetchall()
     return {
         "layout": [[str(r[0]), str(r[1])] for r in layout],
