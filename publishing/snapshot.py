@@ -249,9 +249,10 @@ def _copy_table(
 def _set_comments(con: duckdb.DuckDBPyConnection, table: SourceTable, doc: TableDoc | None) -> None:
     """Make the table's and its columns' comments the documented ones (NULL where undocumented).
 
-    Only the comments that differ are written: a kept copy already carries last night's, and one
-    COMMENT statement per column (287 of them) was a third of a +1 month publish's own Python
-    time (issue 16). NULL clears what a kept copy carried over when a description was removed.
+    Only the comments that differ are written: a kept copy already carries last night's. One
+    COMMENT statement per column (287 of them) took 0.3 s of a 2.5 s +1 month publish at
+    82 Bapas x 10 years; comparing first takes 0.1 s (issue 16). NULL clears what a kept copy
+    carried over when a description was removed.
     """
     schema, name = quote_ident(table.schema), quote_ident(table.name)
     where = "database_name = current_database() and schema_name = ? and table_name = ?"
