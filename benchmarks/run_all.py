@@ -40,8 +40,15 @@ def _argv(name: str) -> list[str] | None:
 
 
 def main() -> int:
-    """Run each benchmark's main(); a failing benchmark is reported and the rest still run."""
+    """Run each benchmark's main(); a failing benchmark is reported and the rest still run.
+
+    The host's speed is printed before and after (benchmarks/host_speed.py): on a shared
+    machine it moves by more than most of the changes being measured.
+    """
+    from benchmarks.host_speed import report as host_speed
+
     failures = 0
+    host_speed("host speed before")
     for name in BENCHMARKS:
         print(f"\n===== {name} =====", flush=True)
         started = time.perf_counter()
@@ -53,6 +60,7 @@ def main() -> int:
             failures += 1
             print(f"{name} failed: {exc!r}", flush=True)
         print(f"({name} took {time.perf_counter() - started:.1f} s)", flush=True)
+    host_speed("host speed after")
     return 1 if failures else 0
 
 

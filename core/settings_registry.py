@@ -196,6 +196,11 @@ SETTINGS: tuple[Setting, ...] = (
             "`1` makes the nightly run also write the suppressed external copy (`lipas publish "
             "--external` does it on demand)", "publishing.suppression",
             "Publishing and orchestration", shown_default="off"),
+    Setting("LIPAS_PUBLISH_FULL_HASH_DAYS", "int", "7",
+            "days between full hashes of the marts by `lipas publish`; the publishes between hash "
+            "only the periods dbt wrote since (rows' `batch_at`), so a change made in the "
+            "warehouse outside dbt reaches the snapshot at the next full hash (`0`: every publish)",
+            "publishing.parquet_partitions", "Publishing and orchestration"),
     Setting("LIPAS_NIGHTLY_CRON", "cron", "0 1 * * *",
             "cron (Asia/Jakarta) of the `nightly_0100_wib` schedule, read when the definitions "
             "load", "orchestration.defs.schedules", "Publishing and orchestration",

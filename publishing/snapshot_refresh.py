@@ -92,13 +92,15 @@ def replace_changed_periods(
     """
     target = f"{quote_ident(table.schema)}.{quote_ident(table.name)}"
     source = f"{quote_ident(source_alias)}.{target}"
-    now = table_fingerprints(con, source) if _has_period(con, source) else None
-    if now is None:
+    if not _has_period(con, source):
         return False
     key = table_key(table.schema, table.name)
+    # The copy's record is the source's fingerprint at the last publish: its periods dbt has
+    # not written since are not hashed again (parquet_partitions.table_fingerprints).
+    before = (known or {}).get(key)
+    now = table_fingerprints(con, source, previous=before)
     if recorded is not None:
         recorded[key] = now
-    before = (known or {}).get(key)
     if before is None or before.get("duckdb") != now["duckdb"]:
         before = table_fingerprints(con, target)
     if before["layout"] != now["layout"]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -152,9 +153,9 @@ def test_each_table_is_hashed_once_per_publish(
     hashed: list[str] = []
     real = parquet_partitions.table_fingerprints
 
-    def spy(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, object]:
+    def spy(con: duckdb.DuckDBPyConnection, relation: str, **kwargs: Any) -> dict[str, object]:
         hashed.append(relation)
-        return real(con, relation)
+        return real(con, relation, **kwargs)
 
     for module in (snapshot_refresh, parquet_export):
         monkeypatch.setattr(module, "table_fingerprints", spy)
