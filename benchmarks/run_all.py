@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,37 +28,38 @@ DEFAULT_SCALE_SIZES = "82x1,82x3"
 SCALE_POSTGRES_ENV = "BENCH_SCALE_POSTGRES"
 
 
-def _argv(name: str) -> list[str] | None:
-    """Arguments for one benchmark's main(); None means its own defaults."""
+def _argv(name: str) -> list[str]:
+    """Arguments for one benchmark (none: its own defaults)."""
     if name == "benchmarks.bench_scale":
         argv = ["--sizes", os.environ.get(SCALE_SIZES_ENV, DEFAULT_SCALE_SIZES)]
         postgres = os.environ.get(SCALE_POSTGRES_ENV, "").strip().lower() in ("1", "true", "yes")
         return [*argv, "--postgres"] if postgres else argv
     if name == "benchmarks.bench_ingest":
         return ["--stages"]
-    return None
+    return []
 
 
 def main() -> int:
-    """Run each benchmark's main(); a failing benchmark is reported and the rest still run.
+    """Run each benchmark in a process of its own; a failing one is reported, the rest still run.
 
-    The host's speed is printed before and after (benchmarks/host_speed.py): on a shared
-    machine it moves by more than most of the changes being measured.
+    Each in its own process: run in this one, a benchmark's peak RSS included what the earlier
+    ones left behind (the scale simulation's 82 x 1 full build "peaked" at 2,588 MB after the
+    nightly benchmark, 958 MB alone). The host's speed is printed before and after
+    (benchmarks/host_speed.py): on a shared machine it moves by more than most of the changes
+    being measured.
     """
     from benchmarks.host_speed import report as host_speed
 
     failures = 0
     host_speed("host speed before")
+    root = Path(__file__).resolve().parents[1]
     for name in BENCHMARKS:
         print(f"\n===== {name} =====", flush=True)
         started = time.perf_counter()
-        try:
-            module = importlib.import_module(name)
-            argv = _argv(name)
-            module.main() if argv is None else module.main(argv)
-        except Exception as exc:
+        code = subprocess.run([sys.executable, "-u", "-m", name, *_argv(name)], cwd=root).returncode
+        if code:
             failures += 1
-            print(f"{name} failed: {exc!r}", flush=True)
+            print(f"{name} failed: exit status {code}", flush=True)
         print(f"({name} took {time.perf_counter() - started:.1f} s)", flush=True)
     host_speed("host speed after")
     return 1 if failures else 0
