@@ -8,7 +8,7 @@ import duckdb
 
 from quality.catalogue import rule
 from quality.model import MAX_SAMPLE_ROWS, FindingDraft, SampleRow
-from quality.scope import CheckScope
+from quality.scope import CheckScope, period_filter, previous_periods
 
 
 def continuity_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> list[FindingDraft]:
@@ -17,6 +17,10 @@ def continuity_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> li
     Only judged when both months have an accepted report: a missing month is a completeness
     finding, not a continuity one. Rows point at last month's KLIEN sheet, where the client is.
     """
+    # The window's periods as constants on both KLIEN reads (quality.scope.period_filter):
+    # DuckDB then reads their row groups only, not ten years of clients (issue 16).
+    before = previous_periods(scope.periods)
+    last_month = f" and {period_filter('p', before)}" if before else ""
     rows = con.execute(
         "select cur.kode_bapas, cur.periode, cur.submission_id, p._reporting_period,"
         " p._row_number, p.no_register"
@@ -24,11 +28,13 @@ def continuity_findings(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> li
         " join q_cur_monthly_klien p on p.kode_bapas = cur.kode_bapas"
         "  and p._reporting_period ="
         "   strftime(cast(cur.periode || '-01' as date) - interval 1 month, '%Y-%m')"
+        f"{last_month}"
         " where cur.is_current and cur.report_kind = 'monthly'"
         " and cur.periode in (select periode from q_scope)"
         " and p.status_akhir_bulan = 'AKTIF' and p.no_register is not null"
         " and not exists (select 1 from q_cur_monthly_klien c"
-        "   where c.submission_id = cur.submission_id and c.no_register = p.no_register)"
+        "   where c.submission_id = cur.submission_id and c.no_register = p.no_register"
+        f"   and {period_filter('c', scope.periods)})"
         " order by cur.kode_bapas, cur.periode, p._row_number"
     ).fetchall()
     grouped: dict[tuple[str, str, str, str], list[tuple[int, str]]] = defaultdict(list)
@@ -68,6 +74,8 @@ def revived_client_findings(
     A new supervision of the same person (tanggal_mulai after last month's tanggal_status) is
     legitimate and not reported.
     """
+    before = previous_periods(scope.periods)
+    ended_in = period_filter("k", before) if before else "false"
     rows = con.execute(
         # The few rows that ended, in the months before the scope's, first: joining every
         # client-month of the window on a computed month cost ~1 s a night (issue 16).
@@ -75,16 +83,14 @@ def revived_client_findings(
         " tanggal_status,"
         " strftime(cast(_reporting_period || '-01' as date) + interval 1 month, '%Y-%m')"
         "  as next_period"
-        " from q_cur_monthly_klien where list_contains(?, status_akhir_bulan)"
-        " and _reporting_period in (select"
-        "  strftime(cast(periode || '-01' as date) - interval 1 month, '%Y-%m')"
-        "  from q_scope where length(periode) = 7))"
+        " from q_cur_monthly_klien k where list_contains(?, status_akhir_bulan)"
+        f" and {ended_in})"
         " select c.kode_bapas, c._reporting_period, c.submission_id, p._reporting_period,"
         " c._row_number, c.no_register, p.status_akhir_bulan"
         " from ended p join q_cur_monthly_klien c"
         "  on p.kode_bapas = c.kode_bapas and p.no_register = c.no_register"
         "  and c._reporting_period = p.next_period"
-        " where c._reporting_period in (select periode from q_scope)"
+        f" where {period_filter('c', scope.periods)}"
         " and c.status_akhir_bulan = 'AKTIF'"
         " and not coalesce(c.tanggal_mulai > p.tanggal_status, false)"
         " order by c.kode_bapas, c._reporting_period, c._row_number",

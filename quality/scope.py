@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -55,3 +57,39 @@ def register_scope(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> None:
     """Temp table q_scope(periode) read by the SQL rules and the findings reconciliation."""
     con.execute("create or replace temp table q_scope (periode varchar)")
     con.executemany("insert into q_scope values (?)", [[p] for p in scope.periods])
+
+
+PERIOD_TEXT = re.compile(r"^\d{4}(-\d{2})?$")  # YYYY-MM (monthly) or YYYY (annual plan)
+SCOPE_SUBQUERY = "(select periode from q_scope)"
+
+
+def period_filter(alias: str, periods: Sequence[str] | None) -> str:
+    """SQL: `alias` rows of these periods (constants when every one is plain, else q_scope).
+
+    Written as constants, not bound, because DuckDB skips the row groups of other periods only
+    for a constant filter: through the q_scope subquery the consistency rules read the whole raw
+    history, 2.2 s CPU at 82 Bapas x 10 years x 1,500 clients against 0.5 s at one year
+    (issue 16). Each period is checked against PERIOD_TEXT first, so nothing else reaches SQL.
+    Rows of one submission share `_reporting_period`, so the filter may be put on every view a
+    query joins through `submission_id` without changing what it finds.
+    """
+    if periods and all(PERIOD_TEXT.match(p) for p in periods):
+        listed = sorted(set(periods))
+        # The range is what DuckDB prunes row groups with; the list keeps the filter exact.
+        inside = ", ".join(f"'{p}'" for p in listed)
+        column = f"{alias}._reporting_period"
+        return f"{column} between '{listed[0]}' and '{listed[-1]}' and {column} in ({inside})"
+    return f"{alias}._reporting_period in {SCOPE_SUBQUERY}"
+
+
+def previous_periods(periods: Sequence[str] | None) -> list[str] | None:
+    """The month before each monthly period, as PREVIOUS_PERIOD computes it (None: none monthly).
+
+    Annual periods ('YYYY') are left out: PREVIOUS_PERIOD cannot be computed for them (the cast
+    fails), so a rule reading the previous period only ever runs on a monthly sheet.
+    """
+    months = [p for p in periods or () if re.fullmatch(r"\d{4}-\d{2}", p)]
+    if not months:
+        return None
+    firsts = (dt.date(int(p[:4]), int(p[5:]), 1) for p in months)
+    return [(d - dt.timedelta(days=1)).strftime("%Y-%m") for d in firsts]

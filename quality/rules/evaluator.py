@@ -1,18 +1,22 @@
 """The one evaluator: compiles each declarative rule into SQL over the current raw views.
 
 Identifiers come only from the contract (checked by quality.tables); literals are bound as
-named parameters, so a rule file can never inject SQL.
+named parameters, so a rule file can never inject SQL. The judging window's periods are the one
+exception: every view a rule reads is filtered on them as checked constants
+(quality.scope.period_filter), so a rule reads the window's row groups, not all history.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import duckdb
 
 from quality.model import IMPORTANCE_TO_SEVERITY, MAX_SAMPLE_ROWS, FindingDraft, RuleMeta, SampleRow
 from quality.rules.spec import Condition, ConsistencyRule, Operand
+from quality.scope import period_filter, previous_periods
 from quality.tables import SENSITIVE_COLUMNS, check_column, current_view
 
 logger = logging.getLogger(__name__)
@@ -26,6 +30,7 @@ class _Sql:
     """Accumulates bound parameters while a rule is compiled."""
 
     rule: ConsistencyRule
+    periods: Sequence[str] | None = None  # the judging window (None: read q_scope in SQL)
     params: dict[str, object] = field(default_factory=dict)
     uses_previous: bool = False
 
@@ -54,7 +59,7 @@ class _Sql:
             return expr, [expr]
         if op.count is not None:
             view = current_view(rule.kind, op.count.sheet)
-            conds = ["c.submission_id = t.submission_id"] + [
+            conds = ["c.submission_id = t.submission_id", period_filter("c", self.periods)] + [
                 f"{self.col('c', op.count.sheet, other)} = {self.col('t', rule.table, mine)}"
                 for mine, other in op.count.keys
             ]
@@ -72,7 +77,7 @@ class _Sql:
         if len(left.columns) != len(right.columns):
             raise ValueError(f"{self.rule.id}: exists_in column lists differ in length")
         view = current_view(self.rule.kind, right.sheet)
-        conds = ["x.submission_id = t.submission_id"] + [
+        conds = ["x.submission_id = t.submission_id", period_filter("x", self.periods)] + [
             f"{self.col('x', right.sheet, o)} = {self.col('t', self.rule.table, m)}"
             for m, o in zip(left.columns, right.columns, strict=True)
         ]
@@ -115,11 +120,16 @@ class _Sql:
         return f"({left} {COMPARISONS[op]} {right})", left_missing + right_missing
 
 
-def compile_rule(rule: ConsistencyRule) -> tuple[str, dict[str, object]]:
-    """SQL returning one row per violating row: submission, Bapas, period, row, left value."""
-    sql = _Sql(rule)
+def compile_rule(
+    rule: ConsistencyRule, periods: Sequence[str] | None = None
+) -> tuple[str, dict[str, object]]:
+    """SQL returning one row per violating row: submission, Bapas, period, row, left value.
+
+    `periods` is the judging window (the rows of q_scope); without it the SQL reads q_scope.
+    """
+    sql = _Sql(rule, periods)
     table_view = current_view(rule.kind, rule.table)
-    where = ["t._reporting_period in (select periode from q_scope)"]
+    where = [period_filter("t", periods)]
     for cond in rule.when:
         expr, _ = sql.holds(cond)
         where.append(f"coalesce({expr}, {'true' if cond.if_missing else 'false'})")
@@ -141,11 +151,16 @@ def compile_rule(rule: ConsistencyRule) -> tuple[str, dict[str, object]]:
             f"{sql.col('lk', rule.lookup.sheet, o)} = {sql.col('t', rule.table, m)}"
             for m, o in rule.lookup.keys
         )
-        joins += f" left join {lk_view} lk on lk.submission_id = t.submission_id and {on}"
+        joins += (
+            f" left join {lk_view} lk on lk.submission_id = t.submission_id"
+            f" and {period_filter('lk', periods)} and {on}"
+        )
     if sql.uses_previous:
+        before = previous_periods(periods)
         joins += (
             f" left join {table_view} pv on pv.kode_bapas = t.kode_bapas"
             f" and pv._reporting_period = {PREVIOUS_PERIOD}"
+            + (f" and {period_filter('pv', before)}" if before else "")
         )
     query = (
         f"select t.submission_id, t.kode_bapas, t._reporting_period, t._row_number,"
@@ -176,9 +191,16 @@ def _left_column(rule: ConsistencyRule) -> str | None:
     return rule.left.column
 
 
-def evaluate_rule(con: duckdb.DuckDBPyConnection, rule: ConsistencyRule) -> list[FindingDraft]:
+def scope_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The judging window register_scope wrote into q_scope."""
+    return [str(r[0]) for r in con.execute("select periode from q_scope").fetchall()]
+
+
+def evaluate_rule(
+    con: duckdb.DuckDBPyConnection, rule: ConsistencyRule, periods: Sequence[str] | None = None
+) -> list[FindingDraft]:
     """Run one rule; one finding per submission with every violating row counted."""
-    query, params = compile_rule(rule)
+    query, params = compile_rule(rule, scope_periods(con) if periods is None else periods)
     rows = con.execute(query, params).fetchall()
     meta = rule_meta(rule)
     checked = _left_column(rule)
@@ -213,4 +235,5 @@ def evaluate_rules(
     con: duckdb.DuckDBPyConnection, rules: tuple[ConsistencyRule, ...]
 ) -> list[FindingDraft]:
     """Every rule in turn (needs create_current_views and the q_scope temp table)."""
-    return [d for rule in rules for d in evaluate_rule(con, rule)]
+    periods = scope_periods(con)
+    return [d for rule in rules for d in evaluate_rule(con, rule, periods)]
