@@ -10,8 +10,16 @@
     whole history every night (issue 16). The facts therefore filter every staging leg: they
     call the intermediates' SQL as macros with this predicate as `scope` (client_months_spined,
     client_needs_exploded, participations_matched). `true` on a full build.
-    Models using it declare `-- depends_on: {{ ref('stg_raw__monthly_reports') }}`. -#}
-{% macro new_submissions_filter(column) -%}
+    Models using it declare `-- depends_on: {{ ref('stg_raw__monthly_reports') }}`.
+    `period_column`, when given, also gets those submissions' periods as constants (from the
+    ledger, which holds the period every raw row of a submission is stamped with): submission ids
+    are hashes, so no row group can be skipped by them, but periods arrive in order and DuckDB
+    skips every older row group. The staging views partition their dedupe window by
+    `_reporting_period` first so the filter reaches the raw scan through it (on PostgreSQL a
+    qual passes a window only on partition columns). Reading the new month's KLIEN rows through
+    stg_raw__monthly_clients at 82 Bapas x 10 years x 1,500 clients: 2.19 s CPU by ids alone,
+    0.57 s with the period (issue 16). -#}
+{% macro new_submissions_filter(column, period_column=none) -%}
     {%- if is_incremental() and execute -%}
         {#- EXCEPT, not `not exists`: PostgreSQL estimates the staging view at a handful of rows
             (its window filter) and, once the target has statistics, chose a nested-loop anti
@@ -27,6 +35,23 @@
         {%- if ids | length == 0 -%}
             false
         {%- else -%}
+            {%- if period_column is not none -%}
+                {%- set period_query -%}
+                    select distinct periode from {{ source('ledger', 'submissions') }}
+                    where submission_id in (
+                        {%- for id in ids -%}
+                            '{{ id | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+                        {%- endfor -%}
+                    )
+                    order by periode
+                {%- endset -%}
+                {%- set periods = run_query(period_query).columns[0].values() -%}
+                {{ period_column }} in (
+                    {%- for period in periods -%}
+                        '{{ period | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+                    {%- endfor -%}
+                ) and {# -#}
+            {%- endif -%}
             {{ column }} in (
                 {%- for id in ids -%}
                     '{{ id | replace("'", "''") }}'{% if not loop.last %}, {% endif %}

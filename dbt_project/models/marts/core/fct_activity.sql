@@ -8,7 +8,7 @@
 }}
 -- depends_on: {{ ref('stg_raw__monthly_reports') }}
 -- depends_on: {{ ref('int_participations__matched') }}
-{%- set scope = new_submissions_filter('submission_id') %}
+{%- set scope = new_submissions_filter('submission_id', 'period') %}
 -- One row per empowerment activity of the current submissions, with participant counts and
 -- the organising group's registry entry for that month.
 with

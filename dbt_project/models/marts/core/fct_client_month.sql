@@ -8,7 +8,7 @@
 }}
 -- depends_on: {{ ref('stg_raw__monthly_reports') }}
 -- depends_on: {{ ref('int_client_months__spined') }}
-{%- set scope = new_submissions_filter('submission_id') %}
+{%- set scope = new_submissions_filter('submission_id', 'period') %}
 -- One row per client per Bapas-month of the current submissions. Incremental on the Bapas-month:
 -- a Bapas-month is (re)processed when the target does not already hold its current submission
 -- (first arrival, late arrival for an old month, or a resubmission), and delete+insert replaces

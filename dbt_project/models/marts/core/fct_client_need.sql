@@ -14,7 +14,7 @@ with
 
 -- int_client_needs__exploded's SQL with the filter on every leg (see new_submissions_filter).
 client_needs as (
-    {{ client_needs_exploded(new_submissions_filter('submission_id')) | indent(4) }}
+    {{ client_needs_exploded(new_submissions_filter('submission_id', 'period')) | indent(4) }}
 ),
 
 bapas as (

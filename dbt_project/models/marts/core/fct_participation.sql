@@ -14,7 +14,7 @@ with
 
 -- int_participations__matched's SQL with the filter on every leg (see new_submissions_filter).
 participations as (
-    {{ participations_matched(new_submissions_filter('submission_id')) | indent(4) }}
+    {{ participations_matched(new_submissions_filter('submission_id', 'period')) | indent(4) }}
 ),
 
 bapas as (
