@@ -13,12 +13,11 @@
     Models using it declare `-- depends_on: {{ ref('stg_raw__monthly_reports') }}`.
     `period_column`, when given, also gets those submissions' periods as constants (from the
     ledger, which holds the period every raw row of a submission is stamped with): submission ids
-    are hashes, so no row group can be skipped by them, but periods arrive in order and DuckDB
-    skips every older row group. The staging views partition their dedupe window by
-    `_reporting_period` first so the filter reaches the raw scan through it (on PostgreSQL a
-    qual passes a window only on partition columns). Reading the new month's KLIEN rows through
-    stg_raw__monthly_clients at 82 Bapas x 10 years x 1,500 clients: 2.19 s CPU by ids alone,
-    0.57 s with the period (issue 16). -#}
+    are hashes, so no row group can be skipped by them, while periods arrive in order. Reading the
+    new month's KLIEN rows through stg_raw__monthly_clients at 82 Bapas x 10 years x 1,500
+    clients: 2.19 s CPU by ids alone, 1.66 s with the period (issue 16). Partitioning the staging
+    dedupe window by `_reporting_period` as well let the filter reach the raw scan (0.57 s), but
+    the full build of fct_client_month then ran out of memory under the 600MB cap: not done. -#}
 {% macro new_submissions_filter(column, period_column=none) -%}
     {%- if is_incremental() and execute -%}
         {#- EXCEPT, not `not exists`: PostgreSQL estimates the staging view at a handful of rows
