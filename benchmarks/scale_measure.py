@@ -87,6 +87,7 @@ def dbt_build_step(
         dbt_command,
         dbt_env,
         run_dbt,
+        use_full_refresh_memory,
     )
     from quality.config import load_quality_config
 
@@ -94,7 +95,9 @@ def dbt_build_step(
         settings = load_settings()
         env = dbt_env(settings, target=target, as_of_date=day)
         extra: tuple[str, ...] = ()
-        if not full_refresh:
+        if full_refresh:
+            use_full_refresh_memory(env)
+        else:
             window = load_quality_config(home=settings.home).window_months
             env[TEST_SINCE_ENV] = window_start(day, window).start.isoformat()
             extra = NIGHTLY_EXCLUDES

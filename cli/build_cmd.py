@@ -62,7 +62,7 @@ def build(
 ) -> None:
     """Build the warehouse: dbt seeds, models, snapshots and tests, then print a summary."""
     from core.settings import ConfigurationError, load_settings
-    from orchestration.dbt_invocation import dbt_command, dbt_env
+    from orchestration.dbt_invocation import dbt_command, dbt_env, use_full_refresh_memory
 
     choice_option(target, "--target", DBT_TARGETS)
     date_option(as_of)
@@ -74,6 +74,8 @@ def build(
     chosen = target or settings.dbt_target
     # The judging day goes by env, not --vars: a changing --vars costs dbt a full re-parse.
     env = dbt_env(settings, target=chosen, as_of_date=as_of_date)
+    if full_refresh:
+        use_full_refresh_memory(env)
     args = dbt_command("build", select=select or (), full_refresh=full_refresh)
     # Only a whole rebuild of the nightly's target brings every table to the current code.
     records = full_refresh and not select and chosen == settings.dbt_target

@@ -85,11 +85,19 @@ SETTINGS: tuple[Setting, ...] = (
             "DuckDB `memory_limit` of dbt's warehouse connection (`1500MB`, `2GB`, or a share "
             "of RAM; `80%` is DuckDB's own); above it DuckDB spills to `<warehouse>.tmp/`. With "
             "`600MB` a national night's dbt process peaks at ~0.93 GB RSS, and the full build "
-            "of 10 years x 82 Bapas passes with dbt's process at 0.83 GB in 56 s, as fast as "
-            "with `1GB` (1.23 GB; 6.6 GB at 3 years with `80%`; benchmarks/bench_memory_cap.py "
-            "--steps dbt). count(distinct) under grouping sets cannot spill, so the marts count "
-            "distinct in plain group bys (issue 16)",
+            "of 10 years x 82 Bapas at 150 clients a month passes with dbt's process at 0.83 GB "
+            "in 56 s, as fast as with `1GB` (1.23 GB; 6.6 GB at 3 years with `80%`; "
+            "benchmarks/bench_memory_cap.py --steps dbt); a full refresh uses "
+            "`LIPAS_DBT_FULL_REFRESH_MEMORY_LIMIT` instead. count(distinct) under grouping sets "
+            "cannot spill, so the marts count distinct in plain group bys (issue 16)",
             "dbt_project/profiles.yml", "Warehouse"),
+    Setting("LIPAS_DBT_FULL_REFRESH_MEMORY_LIMIT", "text", "2GB",
+            "`LIPAS_DBT_MEMORY_LIMIT` for a `dbt build --full-refresh` (after an upgrade, or "
+            "`lipas build --full-refresh`): rebuilding every fact at once needs more than a "
+            "night's month. At 82 Bapas x 10 years x 1,500 clients the full build failed twice "
+            "in three runs with \"Out of Memory\" at `600MB` (fct_client_month and "
+            "mart_need_coverage sharing the cap on two threads)",
+            "orchestration.dbt_invocation", "Warehouse"),
     Setting("LIPAS_DUCKDB_MEMORY_LIMIT", "text", "1GB",
             "DuckDB `memory_limit` of every connection lipas opens in its own processes (checks, "
             "mart checks, publishing, alerts, site); above it DuckDB spills to "

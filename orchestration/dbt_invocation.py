@@ -26,9 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.settings import DBT_PROJECT_DIR, Settings
+from core.settings_registry import setting
 
 # The judging day for the as_of_date macro; Python resolves it (quality.config.judging_day).
 AS_OF_ENV = "LIPAS_DBT_AS_OF"
+# dbt's DuckDB memory cap (dbt_project/profiles.yml) and the one a full refresh gets instead.
+MEMORY_LIMIT_ENV = "LIPAS_DBT_MEMORY_LIMIT"
+FULL_REFRESH_MEMORY_ENV = "LIPAS_DBT_FULL_REFRESH_MEMORY_LIMIT"
 # First month the nightly's data tests read (dbt_project/macros/get_where_subquery.sql); unset
 # means the whole history. Read at execute time only, so a new value keeps partial parsing.
 TEST_SINCE_ENV = "LIPAS_DBT_TEST_SINCE"
@@ -151,6 +155,17 @@ def use_bytecode_cache(env: MutableMapping[str, str]) -> None:
     cache_home = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     env.pop("PYTHONDONTWRITEBYTECODE")
     env["PYTHONPYCACHEPREFIX"] = str(Path(cache_home) / "lipas" / "pycache")
+
+
+def use_full_refresh_memory(env: MutableMapping[str, str]) -> None:
+    """A `--full-refresh` build gets its own DuckDB memory cap (the full-refresh setting).
+
+    The nightly cap (LIPAS_DBT_MEMORY_LIMIT, 600MB) keeps an ordinary night's peak under target
+    (issue 16), but a full refresh rebuilds every fact at once: at 82 Bapas x 10 years x 1,500
+    clients it ran out of memory under 600MB. The profile reads the variable, so this dbt
+    process re-parses in full; a full refresh is rare and long enough for that not to matter.
+    """
+    env[MEMORY_LIMIT_ENV] = setting(FULL_REFRESH_MEMORY_ENV).text(env)
 
 
 def dbt_executable() -> Path:

@@ -16,6 +16,7 @@ from orchestration.dbt_invocation import (
     NIGHTLY_EXCLUDES,
     TEST_SINCE_ENV,
     dbt_target_path,
+    use_full_refresh_memory,
 )
 from orchestration.defs.resources import OWNER, WAREHOUSE_POOL, LipasResource, dbt_executable
 
@@ -126,6 +127,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 ", ".join(changed[:10]),
             )
             args.append("--full-refresh")
+            use_full_refresh_memory(child_env)
         # The warehouse's own target folder, not a fresh one per run: partial_parse.msgpack
         # there lets the next night skip dbt's full parse (issue 16).
         target_path = dbt_target_path(settings, settings.dbt_target)
