@@ -16,8 +16,9 @@
     are hashes, so no row group can be skipped by them, while periods arrive in order. Reading the
     new month's KLIEN rows through stg_raw__monthly_clients at 82 Bapas x 10 years x 1,500
     clients: 2.19 s CPU by ids alone, 1.66 s with the period (issue 16). Partitioning the staging
-    dedupe window by `_reporting_period` as well let the filter reach the raw scan (0.57 s), but
-    the full build of fct_client_month then ran out of memory under the 600MB cap: not done. -#}
+    dedupe windows by `_reporting_period` as well lets the filter reach the raw scan (0.57 s); it
+    was tried and taken back while the ten-year full build was running out of memory, which it
+    then did without it too (now LIPAS_DBT_FULL_REFRESH_MEMORY_LIMIT): worth trying again. -#}
 {% macro new_submissions_filter(column, period_column=none) -%}
     {%- if is_incremental() and execute -%}
         {#- EXCEPT, not `not exists`: PostgreSQL estimates the staging view at a handful of rows
