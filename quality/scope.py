@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 
-from core.period import Period, window_start
+from core.period import PERIOD_PATTERN, YEAR_PATTERN, Period, previous_month, window_start
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,12 @@ def register_scope(con: duckdb.DuckDBPyConnection, scope: CheckScope) -> None:
     con.executemany("insert into q_scope values (?)", [[p] for p in scope.periods])
 
 
-PERIOD_TEXT = re.compile(r"^\d{4}(-\d{2})?$")  # YYYY-MM (monthly) or YYYY (annual plan)
 SCOPE_SUBQUERY = "(select periode from q_scope)"
+
+
+def _plain(period: str) -> bool:
+    """A reporting month or a plan year, in core.period's one form (nothing else reaches SQL)."""
+    return bool(PERIOD_PATTERN.fullmatch(period) or YEAR_PATTERN.fullmatch(period))
 
 
 def period_filter(alias: str, periods: Sequence[str] | None) -> str:
@@ -69,11 +72,11 @@ def period_filter(alias: str, periods: Sequence[str] | None) -> str:
     Written as constants, not bound, because DuckDB skips the row groups of other periods only
     for a constant filter: through the q_scope subquery the consistency rules read the whole raw
     history, 2.2 s CPU at 82 Bapas x 10 years x 1,500 clients against 0.5 s at one year
-    (issue 16). Each period is checked against PERIOD_TEXT first, so nothing else reaches SQL.
-    Rows of one submission share `_reporting_period`, so the filter may be put on every view a
-    query joins through `submission_id` without changing what it finds.
+    (issue 16). Each period must match core.period's patterns in full first, so nothing else
+    reaches SQL. Rows of one submission share `_reporting_period`, so the filter may be put on
+    every view a query joins through `submission_id` without changing what it finds.
     """
-    if periods and all(PERIOD_TEXT.match(p) for p in periods):
+    if periods and all(_plain(p) for p in periods):
         listed = sorted(set(periods))
         # The range is what DuckDB prunes row groups with; the list keeps the filter exact.
         inside = ", ".join(f"'{p}'" for p in listed)
@@ -88,8 +91,5 @@ def previous_periods(periods: Sequence[str] | None) -> list[str] | None:
     Annual periods ('YYYY') are left out: PREVIOUS_PERIOD cannot be computed for them (the cast
     fails), so a rule reading the previous period only ever runs on a monthly sheet.
     """
-    months = [p for p in periods or () if re.fullmatch(r"\d{4}-\d{2}", p)]
-    if not months:
-        return None
-    firsts = (dt.date(int(p[:4]), int(p[5:]), 1) for p in months)
-    return [(d - dt.timedelta(days=1)).strftime("%Y-%m") for d in firsts]
+    months = [p for p in periods or () if PERIOD_PATTERN.fullmatch(p)]
+    return [previous_month(p) for p in months] or None

@@ -28,7 +28,7 @@ def test_plain_periods_become_a_range_and_an_exact_list() -> None:
 
 
 def test_anything_else_falls_back_to_the_scope_table() -> None:
-    for periods in (["2030-01", "2030-01' or true --"], ["2030-1"], [], None):
+    for periods in (["2030-01", "2030-01' or true --"], ["2030-1"], ["2030-01\n"], [], None):
         assert period_filter("x", periods) == f"x._reporting_period in {SCOPE_SUBQUERY}"
 
 
