@@ -7,7 +7,12 @@
     rows of submissions from that month on. Anything else (no variable: CI, `lipas build`, a
     first or full-refresh build; another model) tests the whole table. Unchanged months passed
     these tests on the night they last changed. The variable is read only when `execute` is
-    true, so partial parsing survives a new value each night (see as_of_date). -#}
+    true, so partial parsing survives a new value each night (see as_of_date). On a model whose
+    `period` is the period the ledger gave each row's submission (meta
+    `period_is_submission_period`: the raw rows' `_reporting_period` carried through), the test
+    also reads `period >= since`, which that id list implies: ids are hashes, so no row group can
+    be skipped by them, while periods arrive in order and DuckDB skips every older row group of a
+    fact (the unique test on fct_client_need read ten years of needs every night; issue 16). -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where == '__lipas_recent__' -%}
@@ -16,6 +21,9 @@
         {%- if since and lipas_tested_model_has('period_month')
             and lipas_tested_model_has('submission_id') -%}
             {%- set where = lipas_recent_submissions(since[:7]) -%}
+            {%- if lipas_tested_model_meta('period_is_submission_period') -%}
+                {%- set where = "period >= '" ~ since[:7] ~ "' and " ~ where -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {%- if where -%}
@@ -52,4 +60,13 @@
     {%- set attached = model.get('attached_node') -%}
     {%- do return(attached is not none and attached in graph.nodes
         and column in graph.nodes[attached].columns) -%}
+{%- endmacro %}
+
+{#- The tested model's `meta` value for `key` (none for tests not attached to one model). -#}
+{% macro lipas_tested_model_meta(key) -%}
+    {%- set attached = model.get('attached_node') -%}
+    {%- if attached is none or attached not in graph.nodes -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- do return(graph.nodes[attached].config.meta.get(key)) -%}
 {%- endmacro %}

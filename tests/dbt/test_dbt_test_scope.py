@@ -74,3 +74,29 @@ def test_nightly_scope_skips_old_months_and_full_run_catches_them(
     assert _failing_rows(tmp, env, newest) == 0
     # A night that touched the faulty month (a resubmission, or the window start) reads it.
     assert _failing_rows(tmp, env, oldest) == flagged
+
+
+def _compiled_test_sql(tmp: Path, env: dict[str, str], since: str, selector: str) -> list[str]:
+    """Compiled SQL of the data tests `selector` picks, as an ordinary night compiles them."""
+    run_env = dict(env) | {TEST_SINCE_ENV: since}
+    target = tmp / "target-compiled"
+    shutil.rmtree(target, ignore_errors=True)
+    result = run_dbt(dbt_command("compile", select=(selector,), target_path=target), run_env,
+                     target_path=target)  # fmt: skip
+    assert result.success, result.output[-3000:]
+    return [p.read_text(encoding="utf-8") for p in (target / "compiled").rglob("*.sql")]
+
+
+def test_scope_adds_the_period_only_where_it_is_the_submissions_period(
+    faulty_history: tuple[Path, dict[str, str], str, str],
+) -> None:
+    """A fact's `period` is its submission's ledger period (meta period_is_submission_period),
+    so its tests also read `period >= since`, which lets DuckDB skip older row groups; the
+    reports' `period` is the IDENTITAS cell, so their tests keep the id list alone."""
+    warehouse, env, _, newest = faulty_history
+    tmp, month = warehouse.parent, newest[:7]
+    facts = _compiled_test_sql(tmp, env, newest, "test_type:data,fct_client_need")
+    assert facts and all(f"period >= '{month}' and submission_id in (" in sql for sql in facts)
+    reports = _compiled_test_sql(tmp, env, newest, "test_type:data,stg_raw__monthly_reports")
+    assert reports and all("submission_id in (" in sql for sql in reports)
+    assert not any("period >=" in sql for sql in reports)

@@ -5,7 +5,7 @@ with
 
 activities as (
     select * from {{ ref('fct_activity') }}
-    where {{ changed_years_filter('cast(extract(year from period_month) as integer)') }}
+    where {{ changed_years_filter('period_month') }}
 ),
 
 pokmas_versions as (

@@ -5,7 +5,7 @@ with
 
 client_needs as (
     select * from {{ ref('fct_client_need') }}
-    where {{ changed_years_filter('cast(extract(year from period_month) as integer)') }}
+    where {{ changed_years_filter('period_month') }}
 ),
 
 months as (

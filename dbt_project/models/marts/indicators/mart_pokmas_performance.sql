@@ -5,22 +5,22 @@ with
 
 registry as (
     select * from {{ ref('stg_raw__monthly_pokmas') }}
-    where {{ changed_years_filter('cast(extract(year from period_month) as integer)') }}
+    where {{ changed_years_filter('period_month') }}
 ),
 
 reports as (
     select * from {{ ref('stg_raw__monthly_reports') }}
-    where {{ changed_years_filter('cast(extract(year from period_month) as integer)') }}
+    where {{ changed_years_filter('period_month') }}
 ),
 
 activities as (
     select * from {{ ref('fct_activity') }}
-    where {{ changed_years_filter('cast(extract(year from period_month) as integer)') }}
+    where {{ changed_years_filter('period_month') }}
 ),
 
 participations as (
     select * from {{ ref('fct_participation') }}
-    where {{ changed_years_filter('cast(extract(year from period_month) as integer)') }}
+    where {{ changed_years_filter('period_month') }}
 ),
 
 bapas as (

@@ -24,7 +24,7 @@ renamed as (
         source._row_number as source_row_number,
         source._loaded_at as loaded_at,
         row_number() over (
-            partition by source.submission_id
+            partition by source._reporting_period, source.submission_id
             order by source._row_number
         ) as duplicate_rank
     from source
