@@ -16,6 +16,7 @@ BENCHMARKS = (
     "benchmarks.bench_ingest",
     "benchmarks.bench_dbt",
     "benchmarks.bench_quality",
+    "benchmarks.bench_event_log",
     "benchmarks.bench_nightly",
     "benchmarks.bench_scale",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import shutil
 import sys
 import time
@@ -31,20 +32,45 @@ from orchestration.run_log import QUIET_CONSOLE, RunLog, StepEvent, captured_out
 STARTED_BY_TAG = "lipas/started-by"
 
 INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
+# First line of a dagster.yaml lipas wrote: while it is there, lipas keeps the file current.
+WRITTEN_BY_LIPAS = (
+    "# Written by lipas from orchestration/dagster.yaml and rewritten while this line is here; "
+    "delete this line to keep your own edits.\n"
+)
+# sha256 of dagster.yaml templates lipas copied verbatim before it marked the files it wrote;
+# such a file is lipas's own and is replaced by the current one.
+EARLIER_TEMPLATES = frozenset({"68b5516fb7bdf0d01a42c34339f86037c2c662c492d1073df962057433d20bc8"})
+
+
+def instance_config(dagster_home: Path) -> str:
+    """Our dagster.yaml for one Dagster instance folder (its storage paths are absolute)."""
+    template = INSTANCE_TEMPLATE.read_text(encoding="utf-8")
+    return WRITTEN_BY_LIPAS + template.replace("@DAGSTER_HOME@", str(dagster_home.resolve()))
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Make LIPAS_HOME/dagster, the Dagster instance folder, and give it our dagster.yaml once.
+    """Make LIPAS_HOME/dagster, the Dagster instance folder, and keep our dagster.yaml there.
 
-    An operator's own dagster.yaml there (e.g. the PostgreSQL variant) is never overwritten.
-    The folder is returned, not exported: `run_job` opens the instance from it and `lipas ui`
-    hands it to its child process as DAGSTER_HOME.
+    The file is written when absent, and rewritten when lipas wrote it (its first line says so,
+    or it is an earlier template copied verbatim) and it differs: a new template, or a home moved
+    to another path. An operator's own dagster.yaml there (e.g. the PostgreSQL variant) is never
+    overwritten. The folder is returned, not exported: `run_job` opens the instance from it and
+    `lipas ui` hands it to its child process as DAGSTER_HOME.
     """
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        shutil.copyfile(INSTANCE_TEMPLATE, config)
+    wanted = instance_config(home)
+    if config.exists():
+        current = config.read_text(encoding="utf-8")
+        ours = current.startswith(WRITTEN_BY_LIPAS) or (
+            hashlib.sha256(current.encode("utf-8")).hexdigest() in EARLIER_TEMPLATES
+        )
+        if not ours or current == wanted:
+            return home
+    temporary = config.with_name(".dagster.yaml.tmp")
+    temporary.write_text(wanted, encoding="utf-8")
+    temporary.replace(config)
     return home
 
 

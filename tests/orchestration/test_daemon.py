@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -23,7 +22,7 @@ import duckdb
 import pytest
 
 from core.settings import PROJECT_ROOT
-from orchestration.instance import INSTANCE_TEMPLATE
+from orchestration.instance import instance_config
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +103,7 @@ def _daemon_home(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     home = tmp_path / "home"
     dagster_home = home / "dagster"
     dagster_home.mkdir(parents=True)
-    shutil.copyfile(INSTANCE_TEMPLATE, dagster_home / "dagster.yaml")
+    (dagster_home / "dagster.yaml").write_text(instance_config(dagster_home), encoding="utf-8")
     workspace = _workspace(tmp_path / "workspace.yaml")
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         instance.get_runs(limit=1)
