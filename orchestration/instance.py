@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -68,7 +69,8 @@ def prepare_dagster_home(settings: Settings) -> Path:
         )
         if not ours or current == wanted:
             return home
-    temporary = config.with_name(".dagster.yaml.tmp")
+    # Per process: two runs starting together both write the same text, each renaming its own.
+    temporary = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
     temporary.write_text(wanted, encoding="utf-8")
     temporary.replace(config)
     return home
