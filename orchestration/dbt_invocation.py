@@ -162,9 +162,9 @@ def use_full_refresh_memory(env: MutableMapping[str, str]) -> None:
 
     The nightly cap (LIPAS_DBT_MEMORY_LIMIT, 600MB) keeps an ordinary night's peak under target
     (issue 16), but a full refresh rebuilds every fact at once: at 82 Bapas x 10 years x 1,500
-    clients it ran out of memory under 600MB. The profile reads the variable, so this dbt
-    process and the next night's re-parse in full (~10 s each); a full refresh is rare and takes
-    minutes, so that does not matter.
+    clients it ran out of memory under 600MB, at 200 Bapas x 10 years under 2GB (4GB passes).
+    The profile reads the variable, so this dbt process and the next night's re-parse in full
+    (~10 s each); a full refresh is rare and takes minutes, so that does not matter.
     """
     env[MEMORY_LIMIT_ENV] = setting(FULL_REFRESH_MEMORY_ENV).text(env)
 

@@ -42,7 +42,7 @@ def test_a_full_refresh_gets_its_own_cap(tmp_path: Path, monkeypatch: pytest.Mon
     env = dbt_env(settings, as_of_date=dt.date(2026, 1, 15))
     assert _cap_in_dbt(env) == _as_duckdb_shows("600MB")
     use_full_refresh_memory(env)
-    assert _cap_in_dbt(env) == _as_duckdb_shows("2GB") != _as_duckdb_shows("600MB")
+    assert _cap_in_dbt(env) == _as_duckdb_shows("4GB") != _as_duckdb_shows("600MB")
     env["LIPAS_DBT_FULL_REFRESH_MEMORY_LIMIT"] = "3GB"
     use_full_refresh_memory(env)
     assert _cap_in_dbt(env) == _as_duckdb_shows("3GB")
