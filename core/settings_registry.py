@@ -217,7 +217,8 @@ SETTINGS: tuple[Setting, ...] = (
             env_file="commented"),
     Setting("DAGSTER_HOME", "path", "",
             "Dagster instance folder of the UI, daemon and service units (`lipas ui` sets it for "
-            "its child process; `orchestration/dagster.yaml` is copied there)", "Dagster",
+            "its child process; lipas writes its dagster.yaml there from "
+            "`orchestration/dagster.yaml`)", "Dagster",
             "Publishing and orchestration", shown_default="`$LIPAS_HOME/dagster`",
             env_file="omit"),
     Setting("LIPAS_DAGSTER_PG_HOST", "text", "", f"{_DAGSTER_PG}: host", _DAGSTER_PG_READER,

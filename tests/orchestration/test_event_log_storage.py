@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
@@ -18,7 +19,6 @@ from core.settings import Settings
 from orchestration.event_log_storage import KEPT_FILES, PooledSqliteEventLogStorage
 from orchestration.instance import (
     EARLIER_TEMPLATES,
-    INSTANCE_TEMPLATE,
     WRITTEN_BY_LIPAS,
     prepare_dagster_home,
 )
@@ -98,33 +98,20 @@ def test_a_forked_child_opens_its_own_connections(lipas_home: Settings) -> None:
 def test_lipas_keeps_its_own_dagster_yaml_current(lipas_home: Settings) -> None:
     config = lipas_home.dagster_home / "dagster.yaml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    # A home made before lipas marked its files: the earlier template, copied verbatim.
-    earlier = (
-        "# Dagster instance settings for the embedded default (copied to "
-        "$LIPAS_HOME/dagster/dagster.yaml\n"
-    )
-    config.write_text(earlier, encoding="utf-8")
-    assert hashlib.sha256(earlier.encode()).hexdigest() not in EARLIER_TEMPLATES
+    # A file that is neither marked nor a known template: left alone.
+    unknown = "# Dagster instance settings, edited by hand\ntelemetry:\n  enabled: false\n"
+    config.write_text(unknown, encoding="utf-8")
+    assert hashlib.sha256(unknown.encode()).hexdigest() not in EARLIER_TEMPLATES
     prepare_dagster_home(lipas_home)
-    assert config.read_text(encoding="utf-8") == earlier  # not a known template: left alone
+    assert config.read_text(encoding="utf-8") == unknown
 
-    known = next(iter(EARLIER_TEMPLATES))
-    git = subprocess.run(
-        ["git", "log", "--format=%H", "--", "orchestration/dagster.yaml"],
-        cwd=INSTANCE_TEMPLATE.parents[1], capture_output=True, text=True,
-    )  # fmt: skip
-    texts = [
-        subprocess.run(
-            ["git", "show", f"{commit}:orchestration/dagster.yaml"],
-            cwd=INSTANCE_TEMPLATE.parents[1], capture_output=True, text=True,
-        ).stdout
-        for commit in git.stdout.split()
-    ]  # fmt: skip
-    verbatim = [t for t in texts if hashlib.sha256(t.encode()).hexdigest() == known]
-    if verbatim:  # a clone with history: the real earlier template is upgraded
-        config.write_text(verbatim[0], encoding="utf-8")
-        prepare_dagster_home(lipas_home)
-        assert config.read_text(encoding="utf-8").startswith(WRITTEN_BY_LIPAS)
+    # A home made before lipas marked its files: the earlier template, copied verbatim
+    # (tests/orchestration/data holds it as `0323472:orchestration/dagster.yaml`), is upgraded.
+    earlier = (Path(__file__).parent / "data" / "dagster.yaml.earlier").read_bytes()
+    assert hashlib.sha256(earlier).hexdigest() in EARLIER_TEMPLATES
+    config.write_bytes(earlier)
+    prepare_dagster_home(lipas_home)
+    assert config.read_text(encoding="utf-8").startswith(WRITTEN_BY_LIPAS)
 
     # Ours, written for another path (a moved home): rewritten for this one.
     config.write_text(WRITTEN_BY_LIPAS + "base_dir: /elsewhere\n", encoding="utf-8")
